@@ -1,0 +1,47 @@
+//! The service layer: checks each request the way MLflow's handlers and stores do,
+//! turns it into the store's checked types, and calls the store. Handlers call exactly
+//! one function here per endpoint.
+
+mod experiments;
+mod metrics;
+mod names;
+mod page_token;
+mod runs;
+pub mod search;
+pub mod validation;
+
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::store::TrackingStore;
+
+/// The tracking service over one store.
+#[derive(Clone)]
+pub struct TrackingService {
+    store: Arc<dyn TrackingStore>,
+}
+
+impl TrackingService {
+    /// Returns a service over `store`.
+    pub fn new(store: Arc<dyn TrackingStore>) -> Self {
+        TrackingService { store }
+    }
+
+    /// Returns the underlying store.
+    pub fn store(&self) -> &Arc<dyn TrackingStore> {
+        &self.store
+    }
+}
+
+/// Returns the current time in milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// Returns a fresh id of 32 lowercase hex characters, MLflow's run-id form.
+pub fn new_uuid() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}

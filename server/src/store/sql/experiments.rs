@@ -1,0 +1,327 @@
+//! Experiments and their tags.
+
+use async_trait::async_trait;
+use ferroflow_protocol::{Experiment, ExperimentTag, LifecycleStage};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::search::search_experiments_sql;
+use super::{bind_all, placeholders, unique_violation, SqlStore};
+use crate::store::{
+    Entity, ExperimentSearch, ExperimentStore, NewExperiment, Page, StoreError, StoreResult,
+};
+
+const EXPERIMENT_COLUMNS: &str =
+    "experiment_id, name, artifact_location, lifecycle_stage, creation_time, last_update_time";
+
+/// MLflow's message for an unknown experiment id.
+pub(super) fn experiment_not_found(experiment_id: i64) -> StoreError {
+    StoreError::NotFound(
+        Entity::Experiment,
+        format!("No Experiment with id={experiment_id} exists"),
+    )
+}
+
+fn experiment_from_row(row: &AnyRow) -> Result<Experiment, sqlx::Error> {
+    let id: i64 = row.try_get("experiment_id")?;
+    let stage: String = row.try_get("lifecycle_stage")?;
+    Ok(Experiment {
+        experiment_id: id.to_string(),
+        name: row.try_get("name")?,
+        artifact_location: row.try_get("artifact_location")?,
+        lifecycle_stage: LifecycleStage::parse(&stage).unwrap_or_default(),
+        creation_time: row.try_get("creation_time")?,
+        last_update_time: row.try_get("last_update_time")?,
+        tags: Vec::new(),
+    })
+}
+
+impl SqlStore {
+    /// Creates experiment "Default" with id 0 unless it exists, as MLflow does at start.
+    pub(super) async fn ensure_default_experiment(&self) -> StoreResult<()> {
+        let now = crate::service::now_ms();
+        sqlx::query(
+            "INSERT INTO experiments (experiment_id, name, artifact_location, lifecycle_stage, \
+             creation_time, last_update_time) VALUES (0, 'Default', $1, 'active', $2, $2) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(self.default_artifact_location(0))
+        .bind(now)
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
+    /// Returns the lifecycle stage of an experiment, or NotFound.
+    pub(super) async fn experiment_stage(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        experiment_id: i64,
+    ) -> StoreResult<(LifecycleStage, String)> {
+        let row = sqlx::query(
+            "SELECT lifecycle_stage, artifact_location FROM experiments WHERE experiment_id = $1",
+        )
+        .bind(experiment_id)
+        .fetch_optional(conn)
+        .await?
+        .ok_or_else(|| experiment_not_found(experiment_id))?;
+        let stage: String = row.try_get("lifecycle_stage")?;
+        Ok((
+            LifecycleStage::parse(&stage).unwrap_or_default(),
+            row.try_get("artifact_location")?,
+        ))
+    }
+
+    /// Loads experiments by id with their tags, in the given order.
+    async fn load_experiments(&self, ids: &[i64]) -> StoreResult<Vec<Experiment>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(1000) {
+            let list = placeholders(1, chunk.len());
+            let sql = format!(
+                "SELECT {EXPERIMENT_COLUMNS} FROM experiments WHERE experiment_id IN ({list})"
+            );
+            let mut q = sqlx::query(&sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            let rows = q.fetch_all(&self.reader).await?;
+            let mut by_id = std::collections::HashMap::with_capacity(rows.len());
+            for row in &rows {
+                let exp = experiment_from_row(row)?;
+                by_id.insert(exp.experiment_id.clone(), exp);
+            }
+            let sql = format!(
+                "SELECT experiment_id, key, value FROM experiment_tags \
+                 WHERE experiment_id IN ({list}) ORDER BY key"
+            );
+            let mut q = sqlx::query(&sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            for row in q.fetch_all(&self.reader).await? {
+                let id: i64 = row.try_get("experiment_id")?;
+                if let Some(exp) = by_id.get_mut(&id.to_string()) {
+                    exp.tags.push(ExperimentTag {
+                        key: row.try_get("key")?,
+                        value: row.try_get("value")?,
+                    });
+                }
+            }
+            out.extend(chunk.iter().filter_map(|id| by_id.remove(&id.to_string())));
+        }
+        Ok(out)
+    }
+
+    async fn set_experiment_stage(
+        &self,
+        experiment_id: i64,
+        from: LifecycleStage,
+        to: LifecycleStage,
+        now: i64,
+    ) -> StoreResult<()> {
+        let mut tx = self.writer.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE experiments SET lifecycle_stage = $1, last_update_time = $2 \
+             WHERE experiment_id = $3 AND lifecycle_stage = $4",
+        )
+        .bind(to.as_str())
+        .bind(now)
+        .bind(experiment_id)
+        .bind(from.as_str())
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() == 0 {
+            return Err(experiment_not_found(experiment_id));
+        }
+        // MLflow moves the experiment's runs along with it.
+        let deleted_time = (to == LifecycleStage::Deleted).then_some(now);
+        sqlx::query(
+            "UPDATE runs SET lifecycle_stage = $1, deleted_time = $2 \
+             WHERE experiment_id = $3 AND lifecycle_stage = $4",
+        )
+        .bind(to.as_str())
+        .bind(deleted_time)
+        .bind(experiment_id)
+        .bind(from.as_str())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn require_active_experiment(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        experiment_id: i64,
+    ) -> StoreResult<()> {
+        let (stage, _) = self.experiment_stage(conn, experiment_id).await?;
+        if stage != LifecycleStage::Active {
+            return Err(StoreError::InvalidState(format!(
+                "The experiment {experiment_id} must be in the 'active' state. \
+                 Current state is {}.",
+                stage.as_str()
+            )));
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl ExperimentStore for SqlStore {
+    async fn create_experiment(&self, new: NewExperiment) -> StoreResult<i64> {
+        let mut tx = self.writer.begin().await?;
+        let name = new.name.clone();
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO experiments (name, artifact_location, lifecycle_stage, creation_time, \
+             last_update_time) VALUES ($1, $2, 'active', $3, $3) RETURNING experiment_id",
+        )
+        .bind(&new.name)
+        .bind(new.artifact_location.clone().unwrap_or_default())
+        .bind(new.creation_time)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| unique_violation(e, || format!("Experiment(name={name}) already exists.")))?;
+        if new.artifact_location.is_none() {
+            sqlx::query("UPDATE experiments SET artifact_location = $1 WHERE experiment_id = $2")
+                .bind(self.default_artifact_location(id))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for tag in &new.tags {
+            sqlx::query(
+                "INSERT INTO experiment_tags (experiment_id, key, value) VALUES ($1, $2, $3) \
+                 ON CONFLICT (experiment_id, key) DO UPDATE SET value = excluded.value",
+            )
+            .bind(id)
+            .bind(&tag.key)
+            .bind(&tag.value)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn get_experiment(&self, experiment_id: i64) -> StoreResult<Experiment> {
+        self.load_experiments(&[experiment_id])
+            .await?
+            .pop()
+            .ok_or_else(|| experiment_not_found(experiment_id))
+    }
+
+    async fn get_experiment_by_name(&self, name: &str) -> StoreResult<Option<Experiment>> {
+        let id: Option<(i64,)> =
+            sqlx::query_as("SELECT experiment_id FROM experiments WHERE name = $1")
+                .bind(name)
+                .fetch_optional(&self.reader)
+                .await?;
+        match id {
+            Some((id,)) => Ok(self.load_experiments(&[id]).await?.pop()),
+            None => Ok(None),
+        }
+    }
+
+    async fn delete_experiment(&self, experiment_id: i64, now: i64) -> StoreResult<()> {
+        self.set_experiment_stage(
+            experiment_id,
+            LifecycleStage::Active,
+            LifecycleStage::Deleted,
+            now,
+        )
+        .await
+    }
+
+    async fn restore_experiment(&self, experiment_id: i64, now: i64) -> StoreResult<()> {
+        self.set_experiment_stage(
+            experiment_id,
+            LifecycleStage::Deleted,
+            LifecycleStage::Active,
+            now,
+        )
+        .await
+    }
+
+    async fn rename_experiment(&self, experiment_id: i64, name: &str, now: i64) -> StoreResult<()> {
+        let mut tx = self.writer.begin().await?;
+        let (stage, _) = self.experiment_stage(&mut tx, experiment_id).await?;
+        if stage != LifecycleStage::Active {
+            return Err(StoreError::InvalidState(
+                "Cannot rename a non-active experiment.".to_string(),
+            ));
+        }
+        sqlx::query(
+            "UPDATE experiments SET name = $1, last_update_time = $2 WHERE experiment_id = $3",
+        )
+        .bind(name)
+        .bind(now)
+        .bind(experiment_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| unique_violation(e, || format!("Experiment(name={name}) already exists.")))?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn search_experiments(&self, search: &ExperimentSearch) -> StoreResult<Page<Experiment>> {
+        let query = search_experiments_sql(
+            self.dialect,
+            search.view.stages(),
+            &search.filter,
+            &search.order_by,
+            search.offset,
+            search.max_results + 1,
+        );
+        let rows = bind_all(sqlx::query(&query.sql), &query.binds)
+            .fetch_all(&self.reader)
+            .await?;
+        let mut ids = rows
+            .iter()
+            .map(|row| row.try_get::<i64, _>(0))
+            .collect::<Result<Vec<_>, _>>()?;
+        let more = ids.len() as i64 > search.max_results;
+        ids.truncate(search.max_results as usize);
+        let items = self.load_experiments(&ids).await?;
+        Ok(Page {
+            next_offset: more.then_some(search.offset + search.max_results),
+            items,
+        })
+    }
+
+    async fn set_experiment_tag(&self, experiment_id: i64, tag: &ExperimentTag) -> StoreResult<()> {
+        let mut tx = self.writer.begin().await?;
+        self.require_active_experiment(&mut tx, experiment_id)
+            .await?;
+        sqlx::query(
+            "INSERT INTO experiment_tags (experiment_id, key, value) VALUES ($1, $2, $3) \
+             ON CONFLICT (experiment_id, key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(experiment_id)
+        .bind(&tag.key)
+        .bind(&tag.value)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn delete_experiment_tag(&self, experiment_id: i64, key: &str) -> StoreResult<()> {
+        let mut tx = self.writer.begin().await?;
+        self.require_active_experiment(&mut tx, experiment_id)
+            .await?;
+        let deleted =
+            sqlx::query("DELETE FROM experiment_tags WHERE experiment_id = $1 AND key = $2")
+                .bind(experiment_id)
+                .bind(key)
+                .execute(&mut *tx)
+                .await?;
+        if deleted.rows_affected() == 0 {
+            return Err(StoreError::NotFound(
+                Entity::Experiment,
+                format!("No tag with name: {key} in experiment with id {experiment_id}"),
+            ));
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,176 @@
+//! Metric history reads: the full (paged) history of one key and the step-sampled
+//! history of several runs that MLflow's charts request.
+
+use std::collections::BTreeSet;
+
+use async_trait::async_trait;
+use ferroflow_protocol::{Metric, MetricWithRunId};
+use sqlx::Row;
+
+use super::{metric_value, SqlStore};
+use crate::store::{HistoryInterval, MetricStore, Page, StoreResult};
+
+/// One stored point of a key, as read for sampling.
+struct Point {
+    step: i64,
+    timestamp: i64,
+    value: f64,
+}
+
+impl SqlStore {
+    async fn points(&self, run_id: &str, key: &str) -> StoreResult<Vec<Point>> {
+        let rows = sqlx::query(
+            "SELECT step, timestamp, value, is_nan FROM metrics WHERE run_uuid = $1 AND key = $2 \
+             ORDER BY step, timestamp, value",
+        )
+        .bind(run_id)
+        .bind(key)
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(Point {
+                    step: row.try_get("step")?,
+                    timestamp: row.try_get("timestamp")?,
+                    value: metric_value(row)?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Picks at most `max_results` steps spread evenly over the sorted `all_steps` within
+/// `[start, end]`, always keeping the window's last step: MLflow's
+/// `_get_sampled_steps_from_steps` in `mlflow/server/handlers.py`.
+fn sample_steps(start: i64, end: i64, max_results: usize, all_steps: &[i64]) -> BTreeSet<i64> {
+    let lo = all_steps.partition_point(|s| *s < start);
+    let hi = all_steps.partition_point(|s| *s <= end);
+    if hi - lo <= max_results {
+        return all_steps[lo..hi].iter().copied().collect();
+    }
+    let count = hi - lo;
+    let interval = count as f64 / max_results as f64;
+    let mut sampled: BTreeSet<i64> = (0..max_results)
+        .map(|i| lo + (i as f64 * interval) as usize)
+        // MLflow compares the absolute index with the window length here; kept as is.
+        .filter(|idx| *idx < count)
+        .map(|idx| all_steps[idx])
+        .collect();
+    sampled.insert(all_steps[hi - 1]);
+    sampled
+}
+
+#[async_trait]
+impl MetricStore for SqlStore {
+    async fn get_metric_history(
+        &self,
+        run_id: &str,
+        key: &str,
+        offset: i64,
+        limit: Option<i64>,
+    ) -> StoreResult<Page<Metric>> {
+        // LIMIT -1 is "no limit" nowhere portable; fetch one extra row to detect a next page.
+        let fetch = limit.map(|l| l + 1).unwrap_or(i64::MAX);
+        let rows = sqlx::query(
+            "SELECT step, timestamp, value, is_nan FROM metrics WHERE run_uuid = $1 AND key = $2 \
+             ORDER BY step, timestamp, value LIMIT $3 OFFSET $4",
+        )
+        .bind(run_id)
+        .bind(key)
+        .bind(fetch)
+        .bind(offset)
+        .fetch_all(&self.reader)
+        .await?;
+        let mut items = Vec::with_capacity(rows.len());
+        for row in &rows {
+            items.push(Metric {
+                key: key.to_string(),
+                value: metric_value(row)?,
+                timestamp: row.try_get("timestamp")?,
+                step: row.try_get("step")?,
+            });
+        }
+        let next_offset = match limit {
+            Some(l) if items.len() as i64 > l => {
+                items.truncate(l as usize);
+                Some(offset + l)
+            }
+            _ => None,
+        };
+        Ok(Page { items, next_offset })
+    }
+
+    async fn get_metric_history_bulk_interval(
+        &self,
+        interval: &HistoryInterval,
+    ) -> StoreResult<Vec<MetricWithRunId>> {
+        let mut per_run = Vec::with_capacity(interval.run_ids.len());
+        for run_id in &interval.run_ids {
+            per_run.push(self.points(run_id, &interval.key).await?);
+        }
+        let all_steps: Vec<i64> = per_run
+            .iter()
+            .flat_map(|points| points.iter().map(|p| p.step))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let (start, end) = match (interval.start_step, interval.end_step) {
+            (Some(start), Some(end)) => (start, end),
+            _ => (0, all_steps.last().copied().unwrap_or(0)),
+        };
+        let mut steps = sample_steps(start, end, interval.max_results, &all_steps);
+        // Each run's first and last step inside the window stay visible, as in MLflow.
+        for points in &per_run {
+            if let (Some(first), Some(last)) = (points.first(), points.last()) {
+                steps.extend(
+                    [first.step, last.step]
+                        .into_iter()
+                        .filter(|s| (start..=end).contains(s)),
+                );
+            }
+        }
+        let mut out = Vec::new();
+        for (run_id, points) in interval.run_ids.iter().zip(per_run) {
+            out.extend(
+                points
+                    .into_iter()
+                    .filter(|p| steps.contains(&p.step))
+                    .map(|p| MetricWithRunId {
+                        key: interval.key.clone(),
+                        value: p.value,
+                        timestamp: p.timestamp,
+                        step: p.step,
+                        run_id: run_id.clone(),
+                    }),
+            );
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sample_steps;
+
+    #[test]
+    fn keeps_every_step_when_few() {
+        let steps: Vec<i64> = (0..10).collect();
+        assert_eq!(sample_steps(0, 9, 20, &steps).len(), 10);
+        assert_eq!(
+            sample_steps(3, 5, 20, &steps)
+                .into_iter()
+                .collect::<Vec<_>>(),
+            vec![3, 4, 5]
+        );
+    }
+
+    #[test]
+    fn samples_evenly_and_keeps_the_last() {
+        let steps: Vec<i64> = (0..1000).collect();
+        let sampled: Vec<i64> = sample_steps(0, 999, 10, &steps).into_iter().collect();
+        assert_eq!(
+            sampled,
+            vec![0, 100, 200, 300, 400, 500, 600, 700, 800, 900, 999]
+        );
+    }
+}

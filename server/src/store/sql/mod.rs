@@ -1,0 +1,261 @@
+//! [`SqlStore`]: the tracking store on SQLite or PostgreSQL, one code path for both.
+//!
+//! Queries are written once in the engines' common SQL (`$N` placeholders,
+//! `ON CONFLICT`, `RETURNING`) and run through sqlx's `Any` driver; the few real
+//! differences live in [`dialect`], connection set-up and migrations in [`sqlite`] and
+//! [`postgres`]. Values are plain `BIGINT`/`TEXT`/`DOUBLE` columns so both engines
+//! decode them alike; NaN metrics are stored as value 0 with `is_nan = 1`, as MLflow does
+//! (SQLite cannot store NaN).
+
+pub mod dialect;
+mod experiments;
+mod gc;
+mod metrics;
+mod postgres;
+mod runs;
+pub(crate) mod search;
+mod sqlite;
+
+use std::fmt;
+
+use sqlx::any::{AnyArguments, AnyPoolOptions, AnyRow};
+use sqlx::query::Query;
+use sqlx::{Any, AnyPool, Row};
+
+pub use dialect::Dialect;
+use search::Bind;
+
+use super::{StoreError, StoreResult};
+
+/// Where the metadata lives, parsed from an MLflow backend-store URI.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DatabaseUri {
+    /// `sqlite:///relative.db` or `sqlite:////abs/path.db`.
+    Sqlite {
+        /// File path as given (relative to the working directory or absolute).
+        path: String,
+    },
+    /// `postgresql://user:pass@host:port/db` (driver suffixes like `+psycopg2` ignored).
+    Postgres {
+        /// The URL in the form sqlx understands.
+        url: String,
+    },
+}
+
+impl DatabaseUri {
+    /// Parses a backend-store URI the way `mlflow server` accepts it.
+    pub fn parse(uri: &str) -> Result<Self, String> {
+        let (scheme, rest) = uri.split_once("://").ok_or_else(|| {
+            format!("invalid backend store URI '{uri}': expected sqlite:///file.db or postgresql://user@host/db")
+        })?;
+        // MLflow (SQLAlchemy) URIs may name a driver: `postgresql+psycopg2://`.
+        let engine = scheme.split('+').next().unwrap_or(scheme);
+        match engine {
+            "sqlite" => {
+                let path = rest.strip_prefix('/').unwrap_or(rest);
+                if path.is_empty() {
+                    return Err(format!(
+                        "invalid backend store URI '{uri}': no database file (use sqlite:///mlflow.db)"
+                    ));
+                }
+                Ok(DatabaseUri::Sqlite { path: path.to_string() })
+            }
+            "postgresql" | "postgres" => Ok(DatabaseUri::Postgres {
+                url: format!("postgresql://{rest}"),
+            }),
+            other => Err(format!(
+                "unsupported backend store URI '{uri}': scheme '{other}' (supported: sqlite, postgresql)"
+            )),
+        }
+    }
+
+    /// Returns the SQL dialect of this database.
+    pub fn dialect(&self) -> Dialect {
+        match self {
+            DatabaseUri::Sqlite { .. } => Dialect::Sqlite,
+            DatabaseUri::Postgres { .. } => Dialect::Postgres,
+        }
+    }
+}
+
+impl fmt::Display for DatabaseUri {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DatabaseUri::Sqlite { path } => write!(f, "sqlite:///{path}"),
+            // Never print a password.
+            DatabaseUri::Postgres { url } => match url::Url::parse(url) {
+                Ok(mut parsed) => {
+                    if parsed.password().is_some() {
+                        let _ = parsed.set_password(Some("***"));
+                    }
+                    write!(f, "{parsed}")
+                }
+                Err(_) => f.write_str("postgresql://<unparsable>"),
+            },
+        }
+    }
+}
+
+/// The tracking store on a SQL database.
+///
+/// SQLite allows one writer at a time, so writes go through a one-connection pool and
+/// queue in-process instead of contending for the file lock ("database is locked");
+/// reads use a separate pool and never block on writers thanks to WAL. PostgreSQL uses
+/// one pool for both.
+#[derive(Clone, Debug)]
+pub struct SqlStore {
+    reader: AnyPool,
+    writer: AnyPool,
+    dialect: Dialect,
+    artifact_root: String,
+}
+
+impl SqlStore {
+    /// Connects, runs pending migrations and ensures the Default experiment exists.
+    pub async fn open(
+        uri: &DatabaseUri,
+        artifact_root: &str,
+        max_connections: u32,
+    ) -> StoreResult<Self> {
+        sqlx::any::install_default_drivers();
+        let (reader, writer) = match uri {
+            DatabaseUri::Sqlite { path } => sqlite::connect(path, max_connections).await?,
+            DatabaseUri::Postgres { url } => {
+                let pool = postgres::connect(url, max_connections).await?;
+                (pool.clone(), pool)
+            }
+        };
+        let store = SqlStore {
+            reader,
+            writer,
+            dialect: uri.dialect(),
+            artifact_root: artifact_root.trim_end_matches('/').to_string(),
+        };
+        store.migrate().await?;
+        store.ensure_default_experiment().await?;
+        Ok(store)
+    }
+
+    /// Applies the embedded migrations of this store's engine.
+    pub async fn migrate(&self) -> StoreResult<()> {
+        match self.dialect {
+            Dialect::Sqlite => sqlite::MIGRATOR.run(&self.writer).await?,
+            Dialect::Postgres => postgres::MIGRATOR.run(&self.writer).await?,
+        }
+        Ok(())
+    }
+
+    /// Returns the SQL dialect of this store.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// Closes both pools, waiting for in-flight queries.
+    pub async fn close(&self) {
+        self.writer.close().await;
+        self.reader.close().await;
+    }
+
+    /// Returns `<artifact_root>/<experiment_id>`, MLflow's default experiment location.
+    fn default_artifact_location(&self, experiment_id: i64) -> String {
+        format!("{}/{}", self.artifact_root, experiment_id)
+    }
+}
+
+/// Pool options shared by both engines.
+fn pool_options(max_connections: u32) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(max_connections.max(1))
+        .acquire_timeout(std::time::Duration::from_secs(30))
+}
+
+/// Binds search-builder values onto a query.
+fn bind_all<'q>(
+    mut query: Query<'q, Any, AnyArguments<'q>>,
+    binds: &'q [Bind],
+) -> Query<'q, Any, AnyArguments<'q>> {
+    for bind in binds {
+        query = match bind {
+            Bind::Text(v) => query.bind(v.as_str()),
+            Bind::Int(v) => query.bind(*v),
+            Bind::Float(v) => query.bind(*v),
+        };
+    }
+    query
+}
+
+/// Returns `$start, $start+1, ...` for `count` placeholders.
+fn placeholders(start: usize, count: usize) -> String {
+    let mut out = String::with_capacity(count * 4);
+    for i in 0..count {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push('$');
+        out.push_str(&(start + i).to_string());
+    }
+    out
+}
+
+/// Decodes a stored metric value, restoring NaN from the `is_nan` flag.
+fn metric_value(row: &AnyRow) -> Result<f64, sqlx::Error> {
+    let is_nan: i64 = row.try_get("is_nan")?;
+    Ok(if is_nan != 0 {
+        f64::NAN
+    } else {
+        row.try_get("value")?
+    })
+}
+
+/// Splits a metric value into the stored (value, is_nan) pair.
+fn stored_value(value: f64) -> (f64, i64) {
+    if value.is_nan() {
+        (0.0, 1)
+    } else {
+        (value, 0)
+    }
+}
+
+/// Maps a unique-key violation to `AlreadyExists(message)`, passing other errors on.
+fn unique_violation(err: sqlx::Error, message: impl FnOnce() -> String) -> StoreError {
+    match &err {
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            StoreError::AlreadyExists(message())
+        }
+        _ => StoreError::Database(err),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_mlflow_uris() {
+        assert_eq!(
+            DatabaseUri::parse("sqlite:///mlflow.db").unwrap(),
+            DatabaseUri::Sqlite {
+                path: "mlflow.db".into()
+            }
+        );
+        assert_eq!(
+            DatabaseUri::parse("sqlite:////tmp/x/mlflow.db").unwrap(),
+            DatabaseUri::Sqlite {
+                path: "/tmp/x/mlflow.db".into()
+            }
+        );
+        assert_eq!(
+            DatabaseUri::parse("postgresql+psycopg2://u:p@h:5432/db").unwrap(),
+            DatabaseUri::Postgres {
+                url: "postgresql://u:p@h:5432/db".into()
+            }
+        );
+        assert!(DatabaseUri::parse("mysql://x").is_err());
+        assert!(DatabaseUri::parse("mlflow.db").is_err());
+        assert!(DatabaseUri::parse("sqlite://").is_err());
+        let shown = DatabaseUri::parse("postgresql://u:secret@h/db")
+            .unwrap()
+            .to_string();
+        assert!(!shown.contains("secret"), "{shown}");
+    }
+}

@@ -1,0 +1,634 @@
+//! Runs and what they log: params, tags, metrics (with the latest-metric table) and
+//! dataset inputs.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use ferroflow_protocol::{
+    Dataset, DatasetInput, InputTag, LifecycleStage, Metric, Param, Run, RunData, RunInfo,
+    RunInputs, RunStatus, RunTag,
+};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use super::search::search_runs_sql;
+use super::{bind_all, metric_value, placeholders, stored_value, SqlStore};
+use crate::store::{
+    Entity, NewRun, Page, RunSearch, RunStore, RunUpdate, StoreError, StoreResult, ValidLogBatch,
+};
+
+const RUN_COLUMNS: &str = "run_uuid, name, experiment_id, user_id, status, start_time, end_time, \
+                           lifecycle_stage, artifact_uri";
+
+/// The tag MLflow keeps in step with the run's name.
+const RUN_NAME_TAG: &str = "mlflow.runName";
+
+/// Rows per multi-row INSERT of metrics: 6 values each stays far below both engines'
+/// bind-parameter limits.
+const METRIC_ROWS_PER_INSERT: usize = 500;
+
+/// MLflow's message for an unknown run id.
+pub(super) fn run_not_found(run_id: &str) -> StoreError {
+    StoreError::NotFound(Entity::Run, format!("Run with id={run_id} not found"))
+}
+
+fn run_info_from_row(row: &AnyRow) -> Result<RunInfo, sqlx::Error> {
+    let run_id: String = row.try_get("run_uuid")?;
+    let experiment_id: i64 = row.try_get("experiment_id")?;
+    let status: String = row.try_get("status")?;
+    let stage: String = row.try_get("lifecycle_stage")?;
+    Ok(RunInfo {
+        run_uuid: run_id.clone(),
+        run_id,
+        run_name: row.try_get("name")?,
+        experiment_id: experiment_id.to_string(),
+        user_id: row.try_get("user_id")?,
+        status: RunStatus::parse(&status).unwrap_or_default(),
+        start_time: row.try_get("start_time")?,
+        end_time: row.try_get("end_time")?,
+        artifact_uri: row.try_get("artifact_uri")?,
+        lifecycle_stage: LifecycleStage::parse(&stage).unwrap_or_default(),
+    })
+}
+
+/// Returns an error unless the run exists and is active (writes to deleted runs are
+/// refused, as MLflow's `_check_run_is_active`).
+async fn require_active_run(conn: &mut AnyConnection, run_id: &str) -> StoreResult<i64> {
+    let row = sqlx::query("SELECT lifecycle_stage, experiment_id FROM runs WHERE run_uuid = $1")
+        .bind(run_id)
+        .fetch_optional(conn)
+        .await?
+        .ok_or_else(|| run_not_found(run_id))?;
+    let stage: String = row.try_get("lifecycle_stage")?;
+    if stage != LifecycleStage::Active.as_str() {
+        return Err(StoreError::InvalidState(format!(
+            "The run {run_id} must be in the 'active' state. Current state is {stage}."
+        )));
+    }
+    Ok(row.try_get("experiment_id")?)
+}
+
+/// Inserts or replaces tags; keeps `runs.name` in step with `mlflow.runName`.
+async fn upsert_tags(conn: &mut AnyConnection, run_id: &str, tags: &[RunTag]) -> StoreResult<()> {
+    for tag in tags {
+        sqlx::query(
+            "INSERT INTO tags (run_uuid, key, value) VALUES ($1, $2, $3) \
+             ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(run_id)
+        .bind(&tag.key)
+        .bind(&tag.value)
+        .execute(&mut *conn)
+        .await?;
+        if tag.key == RUN_NAME_TAG {
+            sqlx::query("UPDATE runs SET name = $1 WHERE run_uuid = $2")
+                .bind(&tag.value)
+                .bind(run_id)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Inserts params; a key already logged with another value fails the whole batch with
+/// MLflow's message, the same value again is accepted.
+async fn insert_params(
+    conn: &mut AnyConnection,
+    run_id: &str,
+    params: &[Param],
+) -> StoreResult<()> {
+    if params.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "SELECT key, value FROM params WHERE run_uuid = $1 AND key IN ({})",
+        placeholders(2, params.len())
+    );
+    let mut query = sqlx::query(&sql).bind(run_id);
+    for param in params {
+        query = query.bind(&param.key);
+    }
+    let existing: HashMap<String, String> = query
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|row| Ok((row.try_get("key")?, row.try_get("value")?)))
+        .collect::<Result<_, sqlx::Error>>()?;
+    let mut fresh = Vec::with_capacity(params.len());
+    for param in params {
+        match existing.get(&param.key) {
+            Some(old) if *old != param.value => {
+                return Err(StoreError::InvalidInput(format!(
+                    "Changing param values is not allowed. Param with key='{}' was already \
+                     logged with value='{}' for run ID='{run_id}'. Attempted logging new value \
+                     '{}'.",
+                    param.key, old, param.value
+                )));
+            }
+            Some(_) => {}
+            None => fresh.push(param),
+        }
+    }
+    for chunk in fresh.chunks(300) {
+        let values = (0..chunk.len())
+            .map(|i| format!("($1, ${}, ${})", 2 + 2 * i, 3 + 2 * i))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!("INSERT INTO params (run_uuid, key, value) VALUES {values}");
+        let mut query = sqlx::query(&sql).bind(run_id);
+        for param in chunk {
+            query = query.bind(&param.key).bind(&param.value);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Inserts metric points (exact duplicates are no-ops) and advances `latest_metrics`
+/// where a point is newer by (step, timestamp, value), MLflow's ordering.
+async fn insert_metrics(
+    conn: &mut AnyConnection,
+    run_id: &str,
+    metrics: &[Metric],
+) -> StoreResult<()> {
+    for chunk in metrics.chunks(METRIC_ROWS_PER_INSERT) {
+        let values = (0..chunk.len())
+            .map(|i| {
+                let b = 2 + 5 * i;
+                format!(
+                    "($1, ${}, ${}, ${}, ${}, ${})",
+                    b,
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO metrics (run_uuid, key, step, timestamp, value, is_nan) VALUES {values} \
+             ON CONFLICT DO NOTHING"
+        );
+        let mut query = sqlx::query(&sql).bind(run_id);
+        for m in chunk {
+            let (value, is_nan) = stored_value(m.value);
+            query = query
+                .bind(&m.key)
+                .bind(m.step)
+                .bind(m.timestamp)
+                .bind(value)
+                .bind(is_nan);
+        }
+        query.execute(&mut *conn).await?;
+    }
+
+    // One candidate per key: PostgreSQL refuses to upsert the same row twice per statement.
+    let mut latest: HashMap<&str, (i64, i64, f64, i64)> = HashMap::new();
+    for m in metrics {
+        let (value, is_nan) = stored_value(m.value);
+        let candidate = (m.step, m.timestamp, value, is_nan);
+        latest
+            .entry(m.key.as_str())
+            .and_modify(|best| {
+                if (candidate.0, candidate.1) > (best.0, best.1)
+                    || ((candidate.0, candidate.1) == (best.0, best.1) && candidate.2 > best.2)
+                {
+                    *best = candidate;
+                }
+            })
+            .or_insert(candidate);
+    }
+    let latest: Vec<_> = latest.into_iter().collect();
+    for chunk in latest.chunks(METRIC_ROWS_PER_INSERT) {
+        let values = (0..chunk.len())
+            .map(|i| {
+                let b = 2 + 5 * i;
+                format!(
+                    "($1, ${}, ${}, ${}, ${}, ${})",
+                    b,
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO latest_metrics (run_uuid, key, step, timestamp, value, is_nan) \
+             VALUES {values} ON CONFLICT (run_uuid, key) DO UPDATE SET step = excluded.step, \
+             timestamp = excluded.timestamp, value = excluded.value, is_nan = excluded.is_nan \
+             WHERE excluded.step > latest_metrics.step OR (excluded.step = latest_metrics.step \
+             AND (excluded.timestamp > latest_metrics.timestamp OR (excluded.timestamp = \
+             latest_metrics.timestamp AND excluded.value > latest_metrics.value)))"
+        );
+        let mut query = sqlx::query(&sql).bind(run_id);
+        for (key, (step, timestamp, value, is_nan)) in chunk {
+            query = query
+                .bind(*key)
+                .bind(*step)
+                .bind(*timestamp)
+                .bind(*value)
+                .bind(*is_nan);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+impl SqlStore {
+    /// Loads whole runs by id, in the given order; unknown ids are skipped.
+    async fn load_runs(&self, ids: &[String]) -> StoreResult<Vec<Run>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(1000) {
+            let list = placeholders(1, chunk.len());
+            let mut runs: HashMap<String, Run> = HashMap::with_capacity(chunk.len());
+            let sql = format!("SELECT {RUN_COLUMNS} FROM runs WHERE run_uuid IN ({list})");
+            let mut q = sqlx::query(&sql);
+            for id in chunk {
+                q = q.bind(id.as_str());
+            }
+            for row in q.fetch_all(&self.reader).await? {
+                let info = run_info_from_row(&row)?;
+                runs.insert(
+                    info.run_id.clone(),
+                    Run {
+                        info,
+                        data: RunData::default(),
+                        inputs: RunInputs::default(),
+                    },
+                );
+            }
+
+            let sql = format!(
+                "SELECT run_uuid, key, value, timestamp, step, is_nan FROM latest_metrics \
+                 WHERE run_uuid IN ({list}) ORDER BY key"
+            );
+            let mut q = sqlx::query(&sql);
+            for id in chunk {
+                q = q.bind(id.as_str());
+            }
+            for row in q.fetch_all(&self.reader).await? {
+                let run_id: String = row.try_get("run_uuid")?;
+                if let Some(run) = runs.get_mut(&run_id) {
+                    run.data.metrics.push(Metric {
+                        key: row.try_get("key")?,
+                        value: metric_value(&row)?,
+                        timestamp: row.try_get("timestamp")?,
+                        step: row.try_get("step")?,
+                    });
+                }
+            }
+
+            for table in ["params", "tags"] {
+                let sql = format!(
+                    "SELECT run_uuid, key, value FROM {table} WHERE run_uuid IN ({list}) ORDER BY key"
+                );
+                let mut q = sqlx::query(&sql);
+                for id in chunk {
+                    q = q.bind(id.as_str());
+                }
+                for row in q.fetch_all(&self.reader).await? {
+                    let run_id: String = row.try_get("run_uuid")?;
+                    if let Some(run) = runs.get_mut(&run_id) {
+                        let (key, value) = (row.try_get("key")?, row.try_get("value")?);
+                        if table == "params" {
+                            run.data.params.push(Param { key, value });
+                        } else {
+                            run.data.tags.push(RunTag { key, value });
+                        }
+                    }
+                }
+            }
+
+            self.load_inputs(chunk, &list, &mut runs).await?;
+            out.extend(chunk.iter().filter_map(|id| runs.remove(id)));
+        }
+        Ok(out)
+    }
+
+    /// Fills `inputs.dataset_inputs` of the given runs.
+    async fn load_inputs(
+        &self,
+        ids: &[String],
+        list: &str,
+        runs: &mut HashMap<String, Run>,
+    ) -> StoreResult<()> {
+        let sql = format!(
+            "SELECT ri.input_uuid, ri.run_uuid, d.name, d.digest, d.source_type, d.source, \
+             d.schema, d.profile FROM run_inputs ri JOIN datasets d \
+             ON d.dataset_uuid = ri.dataset_uuid WHERE ri.run_uuid IN ({list}) \
+             ORDER BY d.name, d.digest"
+        );
+        let mut q = sqlx::query(&sql);
+        for id in ids {
+            q = q.bind(id.as_str());
+        }
+        let rows = q.fetch_all(&self.reader).await?;
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let mut by_input: Vec<(String, String, DatasetInput)> = Vec::with_capacity(rows.len());
+        for row in &rows {
+            by_input.push((
+                row.try_get("input_uuid")?,
+                row.try_get("run_uuid")?,
+                DatasetInput {
+                    tags: Vec::new(),
+                    dataset: Dataset {
+                        name: row.try_get("name")?,
+                        digest: row.try_get("digest")?,
+                        source_type: row.try_get("source_type")?,
+                        source: row.try_get("source")?,
+                        schema: row.try_get("schema")?,
+                        profile: row.try_get("profile")?,
+                    },
+                },
+            ));
+        }
+        let sql = format!(
+            "SELECT input_uuid, key, value FROM input_tags WHERE input_uuid IN ({}) ORDER BY key",
+            placeholders(1, by_input.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for (input_id, _, _) in &by_input {
+            q = q.bind(input_id.as_str());
+        }
+        let mut tags: HashMap<String, Vec<InputTag>> = HashMap::new();
+        for row in q.fetch_all(&self.reader).await? {
+            tags.entry(row.try_get("input_uuid")?)
+                .or_default()
+                .push(InputTag {
+                    key: row.try_get("key")?,
+                    value: row.try_get("value")?,
+                });
+        }
+        for (input_id, run_id, mut input) in by_input {
+            input.tags = tags.remove(&input_id).unwrap_or_default();
+            if let Some(run) = runs.get_mut(&run_id) {
+                run.inputs.dataset_inputs.push(input);
+            }
+        }
+        Ok(())
+    }
+
+    async fn get_run_info(&self, conn: &mut AnyConnection, run_id: &str) -> StoreResult<RunInfo> {
+        let sql = format!("SELECT {RUN_COLUMNS} FROM runs WHERE run_uuid = $1");
+        let row = sqlx::query(&sql)
+            .bind(run_id)
+            .fetch_optional(conn)
+            .await?
+            .ok_or_else(|| run_not_found(run_id))?;
+        Ok(run_info_from_row(&row)?)
+    }
+
+    async fn set_run_stage(
+        &self,
+        run_id: &str,
+        from: LifecycleStage,
+        to: LifecycleStage,
+        deleted_time: Option<i64>,
+    ) -> StoreResult<()> {
+        let mut tx = self.writer.begin().await?;
+        let info = self.get_run_info(&mut tx, run_id).await?;
+        if info.lifecycle_stage != from {
+            // MLflow: deleting a deleted run or restoring an active one is an invalid state.
+            return Err(StoreError::InvalidState(format!(
+                "The run {run_id} must be in the '{}' state. Current state is {}.",
+                from.as_str(),
+                info.lifecycle_stage.as_str()
+            )));
+        }
+        sqlx::query("UPDATE runs SET lifecycle_stage = $1, deleted_time = $2 WHERE run_uuid = $3")
+            .bind(to.as_str())
+            .bind(deleted_time)
+            .bind(run_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl RunStore for SqlStore {
+    async fn create_run(&self, new: NewRun) -> StoreResult<Run> {
+        let mut tx = self.writer.begin().await?;
+        let (stage, location) = self.experiment_stage(&mut tx, new.experiment_id).await?;
+        if stage != LifecycleStage::Active {
+            return Err(StoreError::InvalidState(format!(
+                "The experiment {} must be in the 'active' state. Current state is {}.",
+                new.experiment_id,
+                stage.as_str()
+            )));
+        }
+        let artifact_uri = format!(
+            "{}/{}/artifacts",
+            location.trim_end_matches('/'),
+            new.run_id
+        );
+        sqlx::query(
+            "INSERT INTO runs (run_uuid, name, experiment_id, user_id, status, start_time, \
+             lifecycle_stage, artifact_uri) VALUES ($1, $2, $3, $4, 'RUNNING', $5, 'active', $6)",
+        )
+        .bind(&new.run_id)
+        .bind(&new.run_name)
+        .bind(new.experiment_id)
+        .bind(&new.user_id)
+        .bind(new.start_time)
+        .bind(&artifact_uri)
+        .execute(&mut *tx)
+        .await?;
+        upsert_tags(&mut tx, &new.run_id, &new.tags).await?;
+        tx.commit().await?;
+        let mut tags = new.tags;
+        tags.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok(Run {
+            info: RunInfo {
+                run_id: new.run_id.clone(),
+                run_uuid: new.run_id,
+                run_name: new.run_name,
+                experiment_id: new.experiment_id.to_string(),
+                user_id: new.user_id,
+                status: RunStatus::Running,
+                start_time: Some(new.start_time),
+                end_time: None,
+                artifact_uri,
+                lifecycle_stage: LifecycleStage::Active,
+            },
+            data: RunData {
+                metrics: Vec::new(),
+                params: Vec::new(),
+                tags,
+            },
+            inputs: RunInputs::default(),
+        })
+    }
+
+    async fn get_run(&self, run_id: &str) -> StoreResult<Run> {
+        self.load_runs(&[run_id.to_string()])
+            .await?
+            .pop()
+            .ok_or_else(|| run_not_found(run_id))
+    }
+
+    async fn update_run(&self, run_id: &str, update: &RunUpdate) -> StoreResult<RunInfo> {
+        let mut tx = self.writer.begin().await?;
+        require_active_run(&mut tx, run_id).await?;
+        sqlx::query(
+            "UPDATE runs SET status = COALESCE($1, status), end_time = COALESCE($2, end_time), \
+             name = COALESCE($3, name) WHERE run_uuid = $4",
+        )
+        .bind(update.status.map(RunStatus::as_str))
+        .bind(update.end_time)
+        .bind(update.run_name.as_deref())
+        .bind(run_id)
+        .execute(&mut *tx)
+        .await?;
+        if let Some(name) = &update.run_name {
+            let tag = RunTag {
+                key: RUN_NAME_TAG.to_string(),
+                value: name.clone(),
+            };
+            upsert_tags(&mut tx, run_id, std::slice::from_ref(&tag)).await?;
+        }
+        let info = self.get_run_info(&mut tx, run_id).await?;
+        tx.commit().await?;
+        Ok(info)
+    }
+
+    async fn delete_run(&self, run_id: &str, now: i64) -> StoreResult<()> {
+        self.set_run_stage(
+            run_id,
+            LifecycleStage::Active,
+            LifecycleStage::Deleted,
+            Some(now),
+        )
+        .await
+    }
+
+    async fn restore_run(&self, run_id: &str) -> StoreResult<()> {
+        self.set_run_stage(
+            run_id,
+            LifecycleStage::Deleted,
+            LifecycleStage::Active,
+            None,
+        )
+        .await
+    }
+
+    async fn search_runs(&self, search: &RunSearch) -> StoreResult<Page<Run>> {
+        let query = search_runs_sql(
+            self.dialect,
+            &search.experiment_ids,
+            search.view.stages(),
+            &search.filter,
+            &search.order_by,
+            search.offset,
+            search.max_results + 1,
+        );
+        let rows = bind_all(sqlx::query(&query.sql), &query.binds)
+            .fetch_all(&self.reader)
+            .await?;
+        let mut ids = rows
+            .iter()
+            .map(|row| row.try_get::<String, _>(0))
+            .collect::<Result<Vec<_>, _>>()?;
+        let more = ids.len() as i64 > search.max_results;
+        ids.truncate(search.max_results as usize);
+        let items = self.load_runs(&ids).await?;
+        Ok(Page {
+            next_offset: more.then_some(search.offset + search.max_results),
+            items,
+        })
+    }
+
+    async fn log_batch(&self, run_id: &str, batch: &ValidLogBatch) -> StoreResult<()> {
+        let mut tx = self.writer.begin().await?;
+        require_active_run(&mut tx, run_id).await?;
+        insert_params(&mut tx, run_id, &batch.params).await?;
+        upsert_tags(&mut tx, run_id, &batch.tags).await?;
+        insert_metrics(&mut tx, run_id, &batch.metrics).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn delete_tag(&self, run_id: &str, key: &str) -> StoreResult<()> {
+        let mut tx = self.writer.begin().await?;
+        require_active_run(&mut tx, run_id).await?;
+        let deleted = sqlx::query("DELETE FROM tags WHERE run_uuid = $1 AND key = $2")
+            .bind(run_id)
+            .bind(key)
+            .execute(&mut *tx)
+            .await?;
+        if deleted.rows_affected() == 0 {
+            return Err(StoreError::NotFound(
+                Entity::Run,
+                format!("No tag with name: {key} in run with id {run_id}"),
+            ));
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn log_inputs(&self, run_id: &str, inputs: &[DatasetInput]) -> StoreResult<()> {
+        let mut tx = self.writer.begin().await?;
+        let experiment_id = require_active_run(&mut tx, run_id).await?;
+        for input in inputs {
+            let d = &input.dataset;
+            sqlx::query(
+                "INSERT INTO datasets (dataset_uuid, experiment_id, name, digest, source_type, \
+                 source, schema, profile) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                 ON CONFLICT (experiment_id, name, digest) DO NOTHING",
+            )
+            .bind(crate::service::new_uuid())
+            .bind(experiment_id)
+            .bind(&d.name)
+            .bind(&d.digest)
+            .bind(&d.source_type)
+            .bind(&d.source)
+            .bind(d.schema.as_deref())
+            .bind(d.profile.as_deref())
+            .execute(&mut *tx)
+            .await?;
+            let (dataset_id,): (String,) = sqlx::query_as(
+                "SELECT dataset_uuid FROM datasets WHERE experiment_id = $1 AND name = $2 \
+                 AND digest = $3",
+            )
+            .bind(experiment_id)
+            .bind(&d.name)
+            .bind(&d.digest)
+            .fetch_one(&mut *tx)
+            .await?;
+            let input_id = crate::service::new_uuid();
+            let inserted = sqlx::query(
+                "INSERT INTO run_inputs (input_uuid, run_uuid, dataset_uuid) VALUES ($1, $2, $3) \
+                 ON CONFLICT (run_uuid, dataset_uuid) DO NOTHING",
+            )
+            .bind(&input_id)
+            .bind(run_id)
+            .bind(&dataset_id)
+            .execute(&mut *tx)
+            .await?;
+            // A dataset already linked to the run keeps its original input tags, as MLflow.
+            if inserted.rows_affected() == 0 {
+                continue;
+            }
+            for tag in &input.tags {
+                sqlx::query(
+                    "INSERT INTO input_tags (input_uuid, key, value) VALUES ($1, $2, $3) \
+                     ON CONFLICT (input_uuid, key) DO UPDATE SET value = excluded.value",
+                )
+                .bind(&input_id)
+                .bind(&tag.key)
+                .bind(&tag.value)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,314 @@
+//! `LSTM`: long short-term memory (Keras `layers.LSTM`, gate order i, f, c, o).
+//!
+//! For each step, with z = x_t · kernel + h_{t−1} · recurrent_kernel + bias:
+//! input gate i = σ(z_i), forget gate f = σ(z_f), candidate C̃ = tanh(z_c),
+//! output gate o = σ(z_o); cell state C_t = f ⊙ C_{t−1} + i ⊙ C̃ and hidden
+//! state h_t = o ⊙ tanh(C_t), with h_0 = C_0 = 0. Backward is
+//! backpropagation through time over the cached gates and states.
+
+use crate::data::SplitMix64;
+use crate::error::Result;
+use crate::float::Float;
+use crate::nn::activation::sigmoid;
+use crate::nn::init::{glorot_uniform, orthogonal};
+use crate::nn::layer::{Layer, LayerSpec, Mode, ParamMut, ParamRef};
+use crate::nn::layers::recurrent::{state_gradients, swap_batch_time, RecurrentConfig};
+use crate::nn::layers::{fill_rows, matrix, matrix_mut, param2};
+use ndarray::linalg::general_mat_mul;
+use ndarray::{Array2, Array3, ArrayD, Axis, Ix3, IxDyn, Slice};
+
+/// Activations and states cached by the forward pass, all time-major.
+struct Cache<F> {
+    /// The input `[time, batch, features]`.
+    input: ArrayD<F>,
+    /// Activated gates i, f, C̃, o per step, `[time, batch, 4·units]`.
+    gates: Array3<F>,
+    /// Cell states C_0..C_T, `[time + 1, batch, units]`.
+    cells: Array3<F>,
+    /// Hidden states h_0..h_T, `[time + 1, batch, units]`.
+    hidden: Array3<F>,
+}
+
+/// A long short-term memory layer.
+pub struct Lstm<F: Float> {
+    config: RecurrentConfig,
+    kernel: ArrayD<F>,
+    recurrent_kernel: ArrayD<F>,
+    bias: ArrayD<F>,
+    grad_kernel: ArrayD<F>,
+    grad_recurrent_kernel: ArrayD<F>,
+    grad_bias: ArrayD<F>,
+    cache: Option<Cache<F>>,
+}
+
+impl<F: Float> Lstm<F> {
+    /// Builds the layer for `features` inputs per step: Glorot-uniform
+    /// `[features, 4·units]` kernel, orthogonal `[units, 4·units]` recurrent
+    /// kernel, zero bias except 1 for the forget gate (Keras `unit_forget_bias`).
+    ///
+    /// # Errors
+    /// Returns [`crate::TrainerError::InvalidConfig`] when `units` is zero.
+    pub fn new(config: &RecurrentConfig, features: usize, seed: u64) -> Result<Self> {
+        config.validate()?;
+        let units = config.units;
+        let mut rng = SplitMix64::new(seed);
+        let kernel = glorot_uniform(&[features, 4 * units], &mut rng);
+        let recurrent_kernel = orthogonal(units, 4 * units, &mut rng);
+        let mut bias = ArrayD::zeros(IxDyn(&[4 * units]));
+        bias.slice_axis_mut(Axis(0), Slice::from(units..2 * units))
+            .fill(F::one());
+        Ok(Self {
+            config: config.clone(),
+            grad_kernel: ArrayD::zeros(kernel.raw_dim()),
+            grad_recurrent_kernel: ArrayD::zeros(recurrent_kernel.raw_dim()),
+            grad_bias: ArrayD::zeros(bias.raw_dim()),
+            kernel,
+            recurrent_kernel,
+            bias,
+            cache: None,
+        })
+    }
+}
+
+impl<F: Float> Layer<F> for Lstm<F> {
+    fn spec(&self) -> LayerSpec {
+        LayerSpec::Lstm(self.config.clone())
+    }
+
+    /// # Shapes
+    /// `[batch, time, features]` → `[batch, time, units]` with `return_sequences`,
+    /// else `[batch, units]`.
+    fn forward(&mut self, input: &ArrayD<F>, _mode: Mode) -> ArrayD<F> {
+        let x = swap_batch_time(input);
+        let (time, batch) = (x.shape()[0], x.shape()[1]);
+        let units = self.config.units;
+        let mut z_all = Array2::zeros((time * batch, 4 * units));
+        fill_rows(z_all.view_mut(), &self.bias);
+        general_mat_mul(
+            F::one(),
+            &matrix(&x, time * batch),
+            &param2(&self.kernel),
+            F::one(),
+            &mut z_all,
+        );
+        let mut gates = z_all
+            .into_shape_with_order((time, batch, 4 * units))
+            .expect("same size");
+        let u = param2(&self.recurrent_kernel);
+        let mut cells = Array3::zeros((time + 1, batch, units));
+        let mut hidden = Array3::zeros((time + 1, batch, units));
+        for t in 0..time {
+            let mut z = gates.index_axis_mut(Axis(0), t);
+            general_mat_mul(
+                F::one(),
+                &hidden.index_axis(Axis(0), t),
+                &u,
+                F::one(),
+                &mut z,
+            );
+            let (c_prev, mut c_next) = cells.view_mut().split_at(Axis(0), t + 1);
+            let c_prev = c_prev.index_axis_move(Axis(0), t);
+            let mut c_next = c_next.index_axis_mut(Axis(0), 0);
+            let mut h_next = hidden.index_axis_mut(Axis(0), t + 1);
+            for b in 0..batch {
+                let zb = z
+                    .index_axis_mut(Axis(0), b)
+                    .into_slice()
+                    .expect("contiguous row");
+                let cp = c_prev.index_axis(Axis(0), b);
+                let mut cn = c_next.index_axis_mut(Axis(0), b);
+                let mut hn = h_next.index_axis_mut(Axis(0), b);
+                for j in 0..units {
+                    let i = sigmoid(zb[j]);
+                    let f = sigmoid(zb[units + j]);
+                    let g = zb[2 * units + j].tanh();
+                    let o = sigmoid(zb[3 * units + j]);
+                    let c = f * cp[j] + i * g;
+                    cn[j] = c;
+                    hn[j] = o * c.tanh();
+                    zb[j] = i;
+                    zb[units + j] = f;
+                    zb[2 * units + j] = g;
+                    zb[3 * units + j] = o;
+                }
+            }
+        }
+        let out = if self.config.return_sequences {
+            swap_batch_time(
+                &hidden
+                    .slice_axis(Axis(0), Slice::from(1..))
+                    .to_owned()
+                    .into_dyn(),
+            )
+        } else {
+            hidden.index_axis(Axis(0), time).to_owned().into_dyn()
+        };
+        self.cache = Some(Cache {
+            input: x,
+            gates,
+            cells,
+            hidden,
+        });
+        out
+    }
+
+    fn backward(&mut self, grad_output: &ArrayD<F>) -> ArrayD<F> {
+        let Cache {
+            input: x,
+            gates,
+            cells,
+            hidden,
+        } = self.cache.as_ref().expect("backward called before forward");
+        let (time, batch, features) = (x.shape()[0], x.shape()[1], x.shape()[2]);
+        let units = self.config.units;
+        let one = F::one();
+        let grad_states = state_gradients(
+            grad_output,
+            self.config.return_sequences,
+            time,
+            batch,
+            units,
+        )
+        .into_dimensionality::<Ix3>()
+        .expect("rank 3");
+        let u = param2(&self.recurrent_kernel);
+        let mut grad_u = Array2::zeros((units, 4 * units));
+        let mut grad_z = Array3::zeros((time, batch, 4 * units));
+        let mut grad_h = Array2::zeros((batch, units));
+        let mut grad_c = Array2::<F>::zeros((batch, units));
+        for t in (0..time).rev() {
+            grad_h += &grad_states.index_axis(Axis(0), t);
+            let mut gz = grad_z.index_axis_mut(Axis(0), t);
+            let gates_t = gates.index_axis(Axis(0), t);
+            for b in 0..batch {
+                let gate = gates_t.index_axis(Axis(0), b);
+                let dzb = gz
+                    .index_axis_mut(Axis(0), b)
+                    .into_slice()
+                    .expect("contiguous row");
+                for j in 0..units {
+                    let (i, f, g, o) = (
+                        gate[j],
+                        gate[units + j],
+                        gate[2 * units + j],
+                        gate[3 * units + j],
+                    );
+                    let tc = cells[[t + 1, b, j]].tanh();
+                    let dh = grad_h[[b, j]];
+                    let dc = grad_c[[b, j]] + dh * o * (one - tc * tc);
+                    dzb[j] = dc * g * i * (one - i);
+                    dzb[units + j] = dc * cells[[t, b, j]] * f * (one - f);
+                    dzb[2 * units + j] = dc * i * (one - g * g);
+                    dzb[3 * units + j] = dh * tc * o * (one - o);
+                    grad_c[[b, j]] = dc * f;
+                }
+            }
+            general_mat_mul(
+                one,
+                &hidden.index_axis(Axis(0), t).t(),
+                &gz,
+                one,
+                &mut grad_u,
+            );
+            general_mat_mul(one, &gz, &u.t(), F::zero(), &mut grad_h);
+        }
+        self.grad_recurrent_kernel.assign(&grad_u);
+        let grad_z = grad_z.into_dyn();
+        let gz2 = matrix(&grad_z, time * batch);
+        self.grad_bias.assign(&gz2.sum_axis(Axis(0)));
+        general_mat_mul(
+            one,
+            &matrix(x, time * batch).t(),
+            &gz2,
+            F::zero(),
+            &mut matrix_mut(&mut self.grad_kernel, features),
+        );
+        let mut grad_x = ArrayD::zeros(IxDyn(&[time, batch, features]));
+        general_mat_mul(
+            one,
+            &gz2,
+            &param2(&self.kernel).t(),
+            F::zero(),
+            &mut matrix_mut(&mut grad_x, time * batch),
+        );
+        swap_batch_time(&grad_x)
+    }
+
+    fn params_mut(&mut self) -> Vec<ParamMut<'_, F>> {
+        vec![
+            ParamMut {
+                name: "kernel",
+                value: &mut self.kernel,
+                grad: &self.grad_kernel,
+            },
+            ParamMut {
+                name: "recurrent_kernel",
+                value: &mut self.recurrent_kernel,
+                grad: &self.grad_recurrent_kernel,
+            },
+            ParamMut {
+                name: "bias",
+                value: &mut self.bias,
+                grad: &self.grad_bias,
+            },
+        ]
+    }
+
+    fn params(&self) -> Vec<ParamRef<'_, F>> {
+        vec![
+            ParamRef {
+                name: "kernel",
+                value: &self.kernel,
+            },
+            ParamRef {
+                name: "recurrent_kernel",
+                value: &self.recurrent_kernel,
+            },
+            ParamRef {
+                name: "bias",
+                value: &self.bias,
+            },
+        ]
+    }
+
+    fn output_shape(&self, input_shape: &[usize]) -> Vec<usize> {
+        self.config.output_shape(input_shape)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nn::layers::gradcheck::{check_layer, probe_weights};
+
+    #[test]
+    fn lstm_gradients_match_central_differences_over_several_steps() {
+        for return_sequences in [false, true] {
+            let config = RecurrentConfig::new(3).with_return_sequences(return_sequences);
+            let mut layer = Lstm::<f64>::new(&config, 2, 8).unwrap();
+            check_layer(&mut layer, &probe_weights(&[2, 6, 2]), 1e-7);
+        }
+    }
+
+    #[test]
+    fn lstm_matches_the_gate_equations_for_one_unit() {
+        // Scalar LSTM with all kernel weights w and zero recurrent weights.
+        let config = RecurrentConfig::new(1);
+        let mut layer = Lstm::<f64>::new(&config, 1, 0).unwrap();
+        layer.params_mut()[0].value.fill(0.5);
+        layer.params_mut()[1].value.fill(0.0);
+        let bias = layer.params_mut()[2].value.clone();
+        assert_eq!(bias.as_slice().unwrap(), &[0.0, 1.0, 0.0, 0.0]);
+        let x = ArrayD::from_shape_vec(IxDyn(&[1, 2, 1]), vec![1.0, -1.0]).unwrap();
+        let y = layer.forward(&x, Mode::Infer);
+        let sig = |v: f64| 1.0 / (1.0 + (-v).exp());
+        let mut c = 0.0;
+        let mut h = 0.0;
+        for xt in [1.0, -1.0] {
+            let z = 0.5 * xt;
+            c = sig(z + 1.0) * c + sig(z) * z.tanh();
+            h = sig(z) * f64::tanh(c);
+        }
+        assert!((y[[0, 0]] - h).abs() < 1e-15);
+    }
+}
