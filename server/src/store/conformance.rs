@@ -1,1 +1,1131 @@
-//! Store conformance suite (filled below).
+//! The store conformance suite: every behaviour a `TrackingStore` must have, written
+//! once as `async fn test_x(store)` and run against each backend by
+//! [`conformance_suite!`]: a temp-file SQLite database and a uniquely named PostgreSQL
+//! database (created for the test, dropped after), as qw's `metastore_test_suite!`.
+//!
+//! PostgreSQL is reached through `FERROFLOW_TEST_POSTGRES_URL` (an admin connection,
+//! default `postgresql://postgres@127.0.0.1:5432/postgres`).
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use ferroflow_protocol::{
+    Dataset, DatasetInput, ExperimentTag, InputTag, LifecycleStage, Metric, Param, RunStatus,
+    RunTag, ViewType,
+};
+use sqlx::Connection;
+
+use super::sql::{DatabaseUri, SqlStore};
+use super::*;
+use crate::service::search::{
+    parse_experiment_filter, parse_experiment_order_by, parse_run_filter, parse_run_order_by,
+};
+
+type TestFn = fn(Arc<SqlStore>) -> Pin<Box<dyn Future<Output = ()> + Send>>;
+
+const ARTIFACT_ROOT: &str = "/tmp/ferroflow-test-artifacts";
+
+/// Runs `test` on a fresh SQLite store in a temp directory.
+async fn run_sqlite(test: TestFn) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("mlflow.db").display().to_string();
+    let store = SqlStore::open(&DatabaseUri::Sqlite { path }, ARTIFACT_ROOT, 4)
+        .await
+        .expect("open sqlite store");
+    let store = Arc::new(store);
+    test(store.clone()).await;
+    store.close().await;
+}
+
+fn postgres_admin_url() -> String {
+    std::env::var("FERROFLOW_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgresql://postgres@127.0.0.1:5432/postgres".to_string())
+}
+
+/// Runs `test` on a fresh PostgreSQL database, dropped afterwards even if the test fails.
+async fn run_postgres(test: TestFn) {
+    sqlx::any::install_default_drivers();
+    let admin_url = postgres_admin_url();
+    let name = format!("ferroflow_test_{}", crate::service::new_uuid());
+    let mut admin = sqlx::AnyConnection::connect(&admin_url)
+        .await
+        .expect("connect to PostgreSQL (set FERROFLOW_TEST_POSTGRES_URL)");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .expect("create test database");
+    let mut url = url::Url::parse(&admin_url).expect("admin url");
+    url.set_path(&name);
+    let store = SqlStore::open(
+        &DatabaseUri::Postgres {
+            url: url.to_string(),
+        },
+        ARTIFACT_ROOT,
+        4,
+    )
+    .await
+    .expect("open postgres store");
+    let store = Arc::new(store);
+    let outcome = tokio::spawn(test(store.clone())).await;
+    store.close().await;
+    sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .execute(&mut admin)
+        .await
+        .expect("drop test database");
+    if let Err(err) = outcome {
+        std::panic::resume_unwind(err.into_panic());
+    }
+}
+
+macro_rules! conformance_suite {
+    ($($test:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $test() {
+                    super::run_sqlite(|s| Box::pin(super::$test(s))).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $test() {
+                    super::run_postgres(|s| Box::pin(super::$test(s))).await;
+                }
+            )*
+        }
+    };
+}
+
+conformance_suite!(
+    default_experiment_exists,
+    experiment_lifecycle,
+    experiment_names_are_unique,
+    experiment_tags,
+    search_experiments_filters_and_pages,
+    run_lifecycle,
+    deleted_runs_refuse_writes,
+    params_are_immutable,
+    latest_metric_rules,
+    special_values_survive,
+    log_batch_is_atomic,
+    duplicate_points_are_ignored,
+    metric_history_pages,
+    bulk_interval_samples,
+    run_name_follows_tag,
+    search_runs_filters_orders_and_pages,
+    dataset_inputs,
+    garbage_collection,
+    concurrent_writers,
+);
+
+// ---- helpers ----------------------------------------------------------------------
+
+async fn new_experiment(store: &SqlStore, name: &str) -> i64 {
+    store
+        .create_experiment(NewExperiment {
+            name: name.to_string(),
+            artifact_location: None,
+            tags: vec![],
+            creation_time: 1_000,
+        })
+        .await
+        .expect("create experiment")
+}
+
+async fn new_run(store: &SqlStore, experiment_id: i64, name: &str, start_time: i64) -> String {
+    let run_id = crate::service::new_uuid();
+    store
+        .create_run(NewRun {
+            run_id: run_id.clone(),
+            experiment_id,
+            user_id: "alice".into(),
+            run_name: name.into(),
+            start_time,
+            tags: vec![RunTag {
+                key: "mlflow.runName".into(),
+                value: name.into(),
+            }],
+        })
+        .await
+        .expect("create run");
+    run_id
+}
+
+fn metric(key: &str, value: f64, timestamp: i64, step: i64) -> Metric {
+    Metric {
+        key: key.into(),
+        value,
+        timestamp,
+        step,
+    }
+}
+
+fn batch(
+    metrics: Vec<Metric>,
+    params: Vec<(&str, &str)>,
+    tags: Vec<(&str, &str)>,
+) -> ValidLogBatch {
+    ValidLogBatch {
+        metrics,
+        params: params
+            .into_iter()
+            .map(|(k, v)| Param {
+                key: k.into(),
+                value: v.into(),
+            })
+            .collect(),
+        tags: tags
+            .into_iter()
+            .map(|(k, v)| RunTag {
+                key: k.into(),
+                value: v.into(),
+            })
+            .collect(),
+    }
+}
+
+fn run_search(
+    experiment_ids: Vec<i64>,
+    filter: &str,
+    order_by: &[&str],
+    max: i64,
+    offset: i64,
+) -> RunSearch {
+    let order_by: Vec<String> = order_by.iter().map(|s| s.to_string()).collect();
+    RunSearch {
+        experiment_ids,
+        filter: parse_run_filter(filter).expect("filter"),
+        order_by: parse_run_order_by(&order_by).expect("order_by"),
+        view: ViewType::ActiveOnly,
+        max_results: max,
+        offset,
+    }
+}
+
+async fn history(store: &SqlStore, run_id: &str, key: &str) -> Vec<Metric> {
+    store
+        .get_metric_history(run_id, key, 0, None)
+        .await
+        .expect("history")
+        .items
+}
+
+// ---- experiments --------------------------------------------------------------------
+
+async fn default_experiment_exists(store: Arc<SqlStore>) {
+    let default = store.get_experiment(0).await.unwrap();
+    assert_eq!(default.name, "Default");
+    assert_eq!(default.artifact_location, format!("{ARTIFACT_ROOT}/0"));
+    // Opening again (a restart) must not duplicate or fail.
+    store.migrate().await.unwrap();
+    assert_eq!(new_experiment(&store, "first").await, 1);
+}
+
+async fn experiment_lifecycle(store: Arc<SqlStore>) {
+    let id = new_experiment(&store, "life").await;
+    let run_id = new_run(&store, id, "r", 10).await;
+    store.delete_experiment(id, 2_000).await.unwrap();
+    let exp = store.get_experiment(id).await.unwrap();
+    assert_eq!(exp.lifecycle_stage, LifecycleStage::Deleted);
+    assert_eq!(exp.last_update_time, Some(2_000));
+    // Runs follow their experiment.
+    assert_eq!(
+        store.get_run(&run_id).await.unwrap().info.lifecycle_stage,
+        LifecycleStage::Deleted
+    );
+    assert!(matches!(
+        store.delete_experiment(id, 3_000).await,
+        Err(StoreError::NotFound(..))
+    ));
+    assert!(matches!(
+        store.rename_experiment(id, "x", 3_000).await,
+        Err(StoreError::InvalidState(_))
+    ));
+    store.restore_experiment(id, 4_000).await.unwrap();
+    assert_eq!(
+        store.get_run(&run_id).await.unwrap().info.lifecycle_stage,
+        LifecycleStage::Active
+    );
+    store.rename_experiment(id, "renamed", 5_000).await.unwrap();
+    assert_eq!(
+        store
+            .get_experiment_by_name("renamed")
+            .await
+            .unwrap()
+            .unwrap()
+            .experiment_id,
+        id.to_string()
+    );
+    assert!(store
+        .get_experiment_by_name("life")
+        .await
+        .unwrap()
+        .is_none());
+    assert!(matches!(
+        store.get_experiment(999).await,
+        Err(StoreError::NotFound(Entity::Experiment, _))
+    ));
+}
+
+async fn experiment_names_are_unique(store: Arc<SqlStore>) {
+    let id = new_experiment(&store, "dup").await;
+    store.delete_experiment(id, 2).await.unwrap();
+    // Unique among active and deleted alike, as MLflow.
+    let err = store
+        .create_experiment(NewExperiment {
+            name: "dup".into(),
+            artifact_location: Some("s3://b/x".into()),
+            tags: vec![],
+            creation_time: 3,
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::AlreadyExists(ref m) if m.contains("dup")),
+        "{err}"
+    );
+    let other = new_experiment(&store, "other").await;
+    assert!(matches!(
+        store.rename_experiment(other, "dup", 4).await,
+        Err(StoreError::AlreadyExists(_))
+    ));
+}
+
+async fn experiment_tags(store: Arc<SqlStore>) {
+    let id = store
+        .create_experiment(NewExperiment {
+            name: "tagged".into(),
+            artifact_location: Some("file:///elsewhere".into()),
+            tags: vec![ExperimentTag {
+                key: "team".into(),
+                value: "a".into(),
+            }],
+            creation_time: 1,
+        })
+        .await
+        .unwrap();
+    store
+        .set_experiment_tag(
+            id,
+            &ExperimentTag {
+                key: "team".into(),
+                value: "b".into(),
+            },
+        )
+        .await
+        .unwrap();
+    store
+        .set_experiment_tag(
+            id,
+            &ExperimentTag {
+                key: "x".into(),
+                value: "1".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let exp = store.get_experiment(id).await.unwrap();
+    assert_eq!(exp.artifact_location, "file:///elsewhere");
+    assert_eq!(
+        exp.tags,
+        vec![
+            ExperimentTag {
+                key: "team".into(),
+                value: "b".into()
+            },
+            ExperimentTag {
+                key: "x".into(),
+                value: "1".into()
+            },
+        ]
+    );
+    store.delete_experiment_tag(id, "x").await.unwrap();
+    assert!(matches!(
+        store.delete_experiment_tag(id, "x").await,
+        Err(StoreError::NotFound(..))
+    ));
+    assert_eq!(store.get_experiment(id).await.unwrap().tags.len(), 1);
+}
+
+async fn search_experiments_filters_and_pages(store: Arc<SqlStore>) {
+    for i in 0..5 {
+        let id = store
+            .create_experiment(NewExperiment {
+                name: format!("exp-{i}"),
+                artifact_location: None,
+                tags: vec![ExperimentTag {
+                    key: "parity".into(),
+                    value: (i % 2).to_string(),
+                }],
+                creation_time: 100 + i,
+            })
+            .await
+            .unwrap();
+        if i == 4 {
+            store.delete_experiment(id, 500).await.unwrap();
+        }
+    }
+    let search = |filter: &str, order: &[&str], view, max, offset| ExperimentSearch {
+        filter: parse_experiment_filter(filter).unwrap(),
+        order_by: parse_experiment_order_by(
+            &order.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+        )
+        .unwrap(),
+        view,
+        max_results: max,
+        offset,
+    };
+    let names = |page: &Page<ferroflow_protocol::Experiment>| {
+        page.items
+            .iter()
+            .map(|e| e.name.clone())
+            .collect::<Vec<_>>()
+    };
+    let page = store
+        .search_experiments(&search(
+            "name LIKE 'exp-%'",
+            &["name ASC"],
+            ViewType::ActiveOnly,
+            2,
+            0,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(names(&page), vec!["exp-0", "exp-1"]);
+    assert_eq!(page.next_offset, Some(2));
+    let page = store
+        .search_experiments(&search(
+            "name LIKE 'exp-%'",
+            &["name ASC"],
+            ViewType::ActiveOnly,
+            2,
+            2,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(names(&page), vec!["exp-2", "exp-3"]);
+    assert_eq!(page.next_offset, None);
+    let page = store
+        .search_experiments(&search("tags.parity = '0'", &[], ViewType::All, 10, 0))
+        .await
+        .unwrap();
+    // Default order: newest first.
+    assert_eq!(names(&page), vec!["exp-4", "exp-2", "exp-0"]);
+    let page = store
+        .search_experiments(&search("", &[], ViewType::DeletedOnly, 10, 0))
+        .await
+        .unwrap();
+    assert_eq!(names(&page), vec!["exp-4"]);
+    let page = store
+        .search_experiments(&search(
+            "name ILIKE 'EXP-1'",
+            &[],
+            ViewType::ActiveOnly,
+            10,
+            0,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(names(&page), vec!["exp-1"]);
+}
+
+// ---- runs ---------------------------------------------------------------------------
+
+async fn run_lifecycle(store: Arc<SqlStore>) {
+    let exp = new_experiment(&store, "runs").await;
+    let run_id = new_run(&store, exp, "first", 1_000).await;
+    let run = store.get_run(&run_id).await.unwrap();
+    assert_eq!(run.info.run_id.len(), 32);
+    assert_eq!(run.info.status, RunStatus::Running);
+    assert_eq!(run.info.user_id, "alice");
+    assert_eq!(
+        run.info.artifact_uri,
+        format!("{ARTIFACT_ROOT}/{exp}/{run_id}/artifacts")
+    );
+    let info = store
+        .update_run(
+            &run_id,
+            &RunUpdate {
+                status: Some(RunStatus::Finished),
+                end_time: Some(2_000),
+                run_name: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (info.status, info.end_time, info.run_name.as_str()),
+        (RunStatus::Finished, Some(2_000), "first")
+    );
+    store.delete_run(&run_id, 3_000).await.unwrap();
+    assert!(matches!(
+        store.delete_run(&run_id, 3_000).await,
+        Err(StoreError::InvalidState(_))
+    ));
+    store.restore_run(&run_id).await.unwrap();
+    assert_eq!(
+        store.get_run(&run_id).await.unwrap().info.lifecycle_stage,
+        LifecycleStage::Active
+    );
+    assert!(matches!(
+        store.get_run("0123456789abcdef0123456789abcdef").await,
+        Err(StoreError::NotFound(Entity::Run, _))
+    ));
+    store.delete_experiment(exp, 4_000).await.unwrap();
+    let err = store
+        .create_run(NewRun {
+            run_id: crate::service::new_uuid(),
+            experiment_id: exp,
+            user_id: String::new(),
+            run_name: "late".into(),
+            start_time: 5,
+            tags: vec![],
+        })
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::InvalidState(_)), "{err}");
+}
+
+async fn deleted_runs_refuse_writes(store: Arc<SqlStore>) {
+    let run_id = new_run(&store, 0, "r", 1).await;
+    store.delete_run(&run_id, 2).await.unwrap();
+    let err = store
+        .log_batch(
+            &run_id,
+            &batch(vec![metric("m", 1.0, 1, 0)], vec![], vec![]),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::InvalidState(ref m) if m.contains("must be in the 'active' state")),
+        "{err}"
+    );
+    assert!(matches!(
+        store.delete_tag(&run_id, "mlflow.runName").await,
+        Err(StoreError::InvalidState(_))
+    ));
+    assert!(matches!(
+        store
+            .update_run(
+                &run_id,
+                &RunUpdate {
+                    status: Some(RunStatus::Failed),
+                    end_time: None,
+                    run_name: None
+                }
+            )
+            .await,
+        Err(StoreError::InvalidState(_))
+    ));
+}
+
+async fn params_are_immutable(store: Arc<SqlStore>) {
+    let run_id = new_run(&store, 0, "r", 1).await;
+    store
+        .log_batch(&run_id, &batch(vec![], vec![("lr", "0.1")], vec![]))
+        .await
+        .unwrap();
+    // The same value again is fine.
+    store
+        .log_batch(&run_id, &batch(vec![], vec![("lr", "0.1")], vec![]))
+        .await
+        .unwrap();
+    let err = store
+        .log_batch(&run_id, &batch(vec![], vec![("lr", "0.2")], vec![]))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::InvalidInput(ref m) if m.contains("Changing param values is not allowed")),
+        "{err}"
+    );
+    let run = store.get_run(&run_id).await.unwrap();
+    assert_eq!(
+        run.data.params,
+        vec![Param {
+            key: "lr".into(),
+            value: "0.1".into()
+        }]
+    );
+}
+
+async fn latest_metric_rules(store: Arc<SqlStore>) {
+    let run_id = new_run(&store, 0, "r", 1).await;
+    // Higher step wins even when logged first and older.
+    store
+        .log_batch(
+            &run_id,
+            &batch(vec![metric("a", 5.0, 10, 3)], vec![], vec![]),
+        )
+        .await
+        .unwrap();
+    store
+        .log_batch(
+            &run_id,
+            &batch(vec![metric("a", 7.0, 99, 2)], vec![], vec![]),
+        )
+        .await
+        .unwrap();
+    // Same step: later timestamp wins; same step and timestamp: larger value wins.
+    store
+        .log_batch(
+            &run_id,
+            &batch(
+                vec![metric("b", 1.0, 5, 1), metric("b", 0.5, 6, 1)],
+                vec![],
+                vec![],
+            ),
+        )
+        .await
+        .unwrap();
+    store
+        .log_batch(
+            &run_id,
+            &batch(vec![metric("c", 1.0, 5, 1)], vec![], vec![]),
+        )
+        .await
+        .unwrap();
+    store
+        .log_batch(
+            &run_id,
+            &batch(
+                vec![metric("c", 2.0, 5, 1), metric("c", 0.0, 5, 1)],
+                vec![],
+                vec![],
+            ),
+        )
+        .await
+        .unwrap();
+    let run = store.get_run(&run_id).await.unwrap();
+    let latest: Vec<(String, f64)> = run
+        .data
+        .metrics
+        .iter()
+        .map(|m| (m.key.clone(), m.value))
+        .collect();
+    assert_eq!(
+        latest,
+        vec![("a".into(), 5.0), ("b".into(), 0.5), ("c".into(), 2.0)]
+    );
+}
+
+async fn special_values_survive(store: Arc<SqlStore>) {
+    let run_id = new_run(&store, 0, "r", 1).await;
+    let points = vec![
+        metric("x", f64::NAN, 1, 0),
+        metric("x", f64::INFINITY, 1, 1),
+        metric("x", f64::NEG_INFINITY, 1, 2),
+        metric("x", -0.125, 1, 3),
+        metric("x", 1e300, 1, 4),
+    ];
+    store
+        .log_batch(&run_id, &batch(points, vec![], vec![]))
+        .await
+        .unwrap();
+    let values: Vec<f64> = history(&store, &run_id, "x")
+        .await
+        .iter()
+        .map(|m| m.value)
+        .collect();
+    assert!(values[0].is_nan());
+    assert_eq!(
+        &values[1..],
+        &[f64::INFINITY, f64::NEG_INFINITY, -0.125, 1e300]
+    );
+    store
+        .log_batch(
+            &run_id,
+            &batch(vec![metric("y", f64::NAN, 1, 9)], vec![], vec![]),
+        )
+        .await
+        .unwrap();
+    let run = store.get_run(&run_id).await.unwrap();
+    assert!(run
+        .data
+        .metrics
+        .iter()
+        .find(|m| m.key == "y")
+        .unwrap()
+        .value
+        .is_nan());
+}
+
+async fn log_batch_is_atomic(store: Arc<SqlStore>) {
+    let run_id = new_run(&store, 0, "r", 1).await;
+    store
+        .log_batch(&run_id, &batch(vec![], vec![("p", "1")], vec![]))
+        .await
+        .unwrap();
+    let bad = batch(
+        (0..100).map(|i| metric("m", i as f64, 1, i)).collect(),
+        vec![("q", "new"), ("p", "changed")],
+        vec![("t", "v")],
+    );
+    assert!(store.log_batch(&run_id, &bad).await.is_err());
+    let run = store.get_run(&run_id).await.unwrap();
+    assert!(
+        history(&store, &run_id, "m").await.is_empty(),
+        "metrics of a failed batch were written"
+    );
+    assert_eq!(
+        run.data.params.len(),
+        1,
+        "params of a failed batch were written"
+    );
+    assert!(
+        run.data.tags.iter().all(|t| t.key != "t"),
+        "tags of a failed batch were written"
+    );
+}
+
+async fn duplicate_points_are_ignored(store: Arc<SqlStore>) {
+    let run_id = new_run(&store, 0, "r", 1).await;
+    let points: Vec<Metric> = (0..10).map(|i| metric("m", i as f64, 100, i)).collect();
+    store
+        .log_batch(&run_id, &batch(points.clone(), vec![], vec![]))
+        .await
+        .unwrap();
+    // A retried request (same points) leaves exactly one copy of each.
+    store
+        .log_batch(&run_id, &batch(points, vec![], vec![]))
+        .await
+        .unwrap();
+    assert_eq!(history(&store, &run_id, "m").await.len(), 10);
+}
+
+async fn metric_history_pages(store: Arc<SqlStore>) {
+    let run_id = new_run(&store, 0, "r", 1).await;
+    let points: Vec<Metric> = (0..1000)
+        .rev()
+        .map(|i| metric("loss", 1.0 / (i + 1) as f64, i, i))
+        .collect();
+    store
+        .log_batch(&run_id, &batch(points, vec![], vec![]))
+        .await
+        .unwrap();
+    let all = history(&store, &run_id, "loss").await;
+    assert_eq!(all.len(), 1000);
+    assert!(
+        all.windows(2).all(|w| w[0].step < w[1].step),
+        "history is in step order"
+    );
+    let first = store
+        .get_metric_history(&run_id, "loss", 0, Some(400))
+        .await
+        .unwrap();
+    assert_eq!((first.items.len(), first.next_offset), (400, Some(400)));
+    let last = store
+        .get_metric_history(&run_id, "loss", 800, Some(400))
+        .await
+        .unwrap();
+    assert_eq!((last.items.len(), last.next_offset), (200, None));
+    assert_eq!(last.items[0].step, 800);
+    assert!(history(&store, &run_id, "nope").await.is_empty());
+}
+
+async fn bulk_interval_samples(store: Arc<SqlStore>) {
+    let a = new_run(&store, 0, "a", 1).await;
+    let b = new_run(&store, 0, "b", 2).await;
+    store
+        .log_batch(
+            &a,
+            &batch(
+                (0..1000).map(|i| metric("m", i as f64, i, i)).collect(),
+                vec![],
+                vec![],
+            ),
+        )
+        .await
+        .unwrap();
+    store
+        .log_batch(
+            &b,
+            &batch(
+                (0..50).map(|i| metric("m", i as f64, i, i * 3)).collect(),
+                vec![],
+                vec![],
+            ),
+        )
+        .await
+        .unwrap();
+    let points = store
+        .get_metric_history_bulk_interval(&HistoryInterval {
+            run_ids: vec![a.clone(), b.clone()],
+            key: "m".into(),
+            start_step: None,
+            end_step: None,
+            max_results: 100,
+        })
+        .await
+        .unwrap();
+    let of = |run: &str| {
+        points
+            .iter()
+            .filter(|p| p.run_id == run)
+            .map(|p| p.step)
+            .collect::<Vec<_>>()
+    };
+    let (steps_a, steps_b) = (of(&a), of(&b));
+    assert!(
+        steps_a.len() <= 104 && steps_a.len() >= 90,
+        "{}",
+        steps_a.len()
+    );
+    assert_eq!((steps_a[0], *steps_a.last().unwrap()), (0, 999));
+    assert_eq!(
+        *steps_b.last().unwrap(),
+        147,
+        "each run keeps its last step"
+    );
+    let window = store
+        .get_metric_history_bulk_interval(&HistoryInterval {
+            run_ids: vec![a.clone()],
+            key: "m".into(),
+            start_step: Some(10),
+            end_step: Some(19),
+            max_results: 100,
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        window.iter().map(|p| p.step).collect::<Vec<_>>(),
+        (10..20).collect::<Vec<_>>()
+    );
+}
+
+async fn run_name_follows_tag(store: Arc<SqlStore>) {
+    let run_id = new_run(&store, 0, "before", 1).await;
+    store
+        .log_batch(
+            &run_id,
+            &batch(vec![], vec![], vec![("mlflow.runName", "after")]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.get_run(&run_id).await.unwrap().info.run_name, "after");
+    let info = store
+        .update_run(
+            &run_id,
+            &RunUpdate {
+                status: None,
+                end_time: None,
+                run_name: Some("third".into()),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(info.run_name, "third");
+    let run = store.get_run(&run_id).await.unwrap();
+    assert!(run.data.tags.contains(&RunTag {
+        key: "mlflow.runName".into(),
+        value: "third".into()
+    }));
+}
+
+async fn search_runs_filters_orders_and_pages(store: Arc<SqlStore>) {
+    let exp = new_experiment(&store, "search").await;
+    let mut ids = Vec::new();
+    for i in 0..12i64 {
+        let run_id = new_run(&store, exp, &format!("run-{i:02}"), 1_000 + i).await;
+        let mut metrics = vec![metric("acc", i as f64 / 10.0, 1, 0)];
+        if i == 5 {
+            metrics.clear(); // one run without the metric: sorted last either way
+        }
+        let parity = if i % 2 == 0 { "even" } else { "odd" };
+        store
+            .log_batch(
+                &run_id,
+                &batch(
+                    metrics,
+                    vec![("parity", parity)],
+                    vec![("group", if i < 6 { "low" } else { "high" })],
+                ),
+            )
+            .await
+            .unwrap();
+        ids.push(run_id);
+    }
+    let names = |page: &Page<ferroflow_protocol::Run>| {
+        page.items
+            .iter()
+            .map(|r| r.info.run_name.clone())
+            .collect::<Vec<_>>()
+    };
+
+    let page = store
+        .search_runs(&run_search(
+            vec![exp],
+            "metrics.acc > 0.75",
+            &["metrics.acc DESC"],
+            100,
+            0,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(names(&page), vec!["run-11", "run-10", "run-09", "run-08"]);
+    let page = store
+        .search_runs(&run_search(
+            vec![exp],
+            "params.parity = 'odd' and tags.group = 'low'",
+            &[],
+            100,
+            0,
+        ))
+        .await
+        .unwrap();
+    // Default order: start_time DESC.
+    assert_eq!(names(&page), vec!["run-05", "run-03", "run-01"]);
+    let page = store
+        .search_runs(&run_search(vec![exp], "", &["metrics.acc ASC"], 100, 0))
+        .await
+        .unwrap();
+    assert_eq!(
+        names(&page).last().map(String::as_str),
+        Some("run-05"),
+        "missing metric sorts last (ASC)"
+    );
+    let page = store
+        .search_runs(&run_search(vec![exp], "", &["metrics.acc DESC"], 100, 0))
+        .await
+        .unwrap();
+    assert_eq!(
+        names(&page).last().map(String::as_str),
+        Some("run-05"),
+        "missing metric sorts last (DESC)"
+    );
+    let page = store
+        .search_runs(&run_search(
+            vec![exp],
+            "attributes.run_name LIKE 'run-1%'",
+            &["attributes.run_name ASC"],
+            100,
+            0,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(names(&page), vec!["run-10", "run-11"]);
+    let filter = format!("attributes.run_id IN ('{}', '{}')", ids[0], ids[1]);
+    assert_eq!(
+        store
+            .search_runs(&run_search(vec![exp], &filter, &[], 100, 0))
+            .await
+            .unwrap()
+            .items
+            .len(),
+        2
+    );
+    let page = store
+        .search_runs(&run_search(
+            vec![exp],
+            "attributes.start_time >= 1010",
+            &[],
+            100,
+            0,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(names(&page), vec!["run-11", "run-10"]);
+    let page = store
+        .search_runs(&run_search(
+            vec![exp],
+            "tags.group ILIKE 'HIGH'",
+            &[],
+            100,
+            0,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 6);
+
+    // Paging: 5 + 5 + 2, no duplicates or omissions.
+    let mut seen = Vec::new();
+    let mut offset = 0;
+    loop {
+        let page = store
+            .search_runs(&run_search(
+                vec![exp],
+                "",
+                &["params.parity ASC"],
+                5,
+                offset,
+            ))
+            .await
+            .unwrap();
+        seen.extend(page.items.iter().map(|r| r.info.run_id.clone()));
+        match page.next_offset {
+            Some(next) => offset = next,
+            None => break,
+        }
+    }
+    seen.sort();
+    let mut expected = ids.clone();
+    expected.sort();
+    assert_eq!(seen, expected);
+
+    store.delete_run(&ids[0], 5).await.unwrap();
+    let mut deleted = run_search(vec![exp], "", &[], 100, 0);
+    deleted.view = ViewType::DeletedOnly;
+    assert_eq!(
+        names(&store.search_runs(&deleted).await.unwrap()),
+        vec!["run-00"]
+    );
+    assert_eq!(
+        store
+            .search_runs(&run_search(vec![exp], "", &[], 100, 0))
+            .await
+            .unwrap()
+            .items
+            .len(),
+        11
+    );
+    // A full run comes back: params, tags and latest metrics.
+    let page = store
+        .search_runs(&run_search(vec![exp], "metrics.acc = 1.1", &[], 10, 0))
+        .await
+        .unwrap();
+    let run = &page.items[0];
+    assert_eq!(
+        run.data.params,
+        vec![Param {
+            key: "parity".into(),
+            value: "odd".into()
+        }]
+    );
+    assert_eq!(run.data.metrics.len(), 1);
+    assert!(run
+        .data
+        .tags
+        .iter()
+        .any(|t| t.key == "group" && t.value == "high"));
+}
+
+async fn dataset_inputs(store: Arc<SqlStore>) {
+    let exp = new_experiment(&store, "data").await;
+    let run_id = new_run(&store, exp, "r", 1).await;
+    let other = new_run(&store, exp, "o", 2).await;
+    let input = DatasetInput {
+        tags: vec![InputTag {
+            key: "mlflow.data.context".into(),
+            value: "train".into(),
+        }],
+        dataset: Dataset {
+            name: "airline".into(),
+            digest: "abc123".into(),
+            source_type: "local".into(),
+            source: "{\"uri\": \"/data/airline.csv\"}".into(),
+            schema: Some("{}".into()),
+            profile: None,
+        },
+    };
+    store
+        .log_inputs(&run_id, std::slice::from_ref(&input))
+        .await
+        .unwrap();
+    store
+        .log_inputs(&run_id, std::slice::from_ref(&input))
+        .await
+        .unwrap(); // idempotent
+    let run = store.get_run(&run_id).await.unwrap();
+    assert_eq!(run.inputs.dataset_inputs, vec![input]);
+    let page = store
+        .search_runs(&run_search(
+            vec![exp],
+            "datasets.context = 'train' AND datasets.name = 'airline'",
+            &[],
+            10,
+            0,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        page.items
+            .iter()
+            .map(|r| r.info.run_id.clone())
+            .collect::<Vec<_>>(),
+        vec![run_id]
+    );
+    assert!(store
+        .get_run(&other)
+        .await
+        .unwrap()
+        .inputs
+        .dataset_inputs
+        .is_empty());
+}
+
+async fn garbage_collection(store: Arc<SqlStore>) {
+    let exp = new_experiment(&store, "gc").await;
+    let keep = new_run(&store, exp, "keep", 1).await;
+    let old = new_run(&store, exp, "old", 1).await;
+    let recent = new_run(&store, exp, "recent", 1).await;
+    store
+        .log_batch(
+            &old,
+            &batch(vec![metric("m", 1.0, 1, 1)], vec![("p", "1")], vec![]),
+        )
+        .await
+        .unwrap();
+    store.delete_run(&old, 1_000).await.unwrap();
+    store.delete_run(&recent, 9_000).await.unwrap();
+    assert_eq!(
+        store.purge_deleted(Some(5_000), &[], &[]).await.unwrap(),
+        (1, 0)
+    );
+    assert!(matches!(
+        store.get_run(&old).await,
+        Err(StoreError::NotFound(..))
+    ));
+    assert!(
+        history(&store, &old, "m").await.is_empty(),
+        "history went with its run"
+    );
+    assert!(store.get_run(&recent).await.is_ok());
+    store.delete_experiment(exp, 10_000).await.unwrap();
+    let (_, experiments) = store.purge_deleted(None, &[], &[]).await.unwrap();
+    assert_eq!(experiments, 1);
+    assert!(matches!(
+        store.get_run(&keep).await,
+        Err(StoreError::NotFound(..))
+    ));
+}
+
+async fn concurrent_writers(store: Arc<SqlStore>) {
+    // 20 writers logging at once must never see "database is locked".
+    let run_ids: Vec<String> = {
+        let mut ids = Vec::new();
+        for i in 0..20 {
+            ids.push(new_run(&store, 0, &format!("w{i}"), i).await);
+        }
+        ids
+    };
+    let mut tasks = Vec::new();
+    for (w, run_id) in run_ids.iter().cloned().enumerate() {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            for round in 0..10i64 {
+                let points = (0..50)
+                    .map(|i| {
+                        metric(
+                            "m",
+                            (w as i64 * 1000 + round * 50 + i) as f64,
+                            round,
+                            round * 50 + i,
+                        )
+                    })
+                    .collect();
+                store
+                    .log_batch(&run_id, &batch(points, vec![], vec![("round", "x")]))
+                    .await
+                    .expect("concurrent log_batch");
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    for run_id in &run_ids {
+        assert_eq!(history(&store, run_id, "m").await.len(), 500);
+    }
+}
