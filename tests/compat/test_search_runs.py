@@ -100,6 +100,13 @@ def test_search_all_default_order_start_time_desc(client, experiment_id, runs):
         ("attributes.end_time > 2000", ["gamma", "beta"]),
         ("metrics.acc > 0.6 AND params.model = 'cnn' AND tags.team = 'Vision'", ["alpha"]),
         ("metrics.acc > 0.95", []),
+        ('params."lr" = \'0.1\'', ["delta", "alpha"]),
+        ('params.model = "rnn"', ["beta"]),
+        ("metrics.acc > 0.6 and params.model = 'cnn'", ["alpha"]),
+        ("params.lr IS NULL", ["gamma"]),
+        ("tags.team IS NOT NULL", ["gamma", "beta", "alpha"]),
+        ("attributes.`run_name` = 'alpha'", ["alpha"]),
+        ("attributes.status = 'RUNNING'", ["delta"]),
         ("params.missing = 'x'", []),
     ],
 )

@@ -456,6 +456,25 @@ mod tests {
     }
 
     #[test]
+    fn parameter_only_backward_fills_the_same_gradients() {
+        let config = Conv2DConfig::new(2, 3)
+            .with_padding(Padding::Same)
+            .with_activation(Activation::Relu);
+        let mut layer = Conv2D::<f64>::new(&config, &[4, 4, 1], 2).unwrap();
+        let x = probe_weights(&[2, 4, 4, 1]);
+        let g = probe_weights(&[2, 4, 4, 2]);
+        layer.forward(&x, Mode::Train);
+        layer.backward(&g);
+        let full: Vec<ArrayD<f64>> = layer.params_mut().iter().map(|p| p.grad.clone()).collect();
+        // Overwrite the gradients with those of 2g, so a no-op would be caught.
+        layer.backward(&(&g * 2.0));
+        layer.forward(&x, Mode::Train);
+        layer.backward_params_only(&g);
+        let only: Vec<ArrayD<f64>> = layer.params_mut().iter().map(|p| p.grad.clone()).collect();
+        assert_eq!(full, only);
+    }
+
+    #[test]
     fn same_padding_with_stride_two_matches_tensorflow_sizes() {
         let config = Conv2DConfig::new(16, 3)
             .with_strides(2)

@@ -9,7 +9,7 @@
 use crate::data::SplitMix64;
 use crate::error::Result;
 use crate::float::Float;
-use crate::nn::activation::sigmoid;
+use crate::nn::activation::{sigmoid, tanh};
 use crate::nn::init::{glorot_uniform, orthogonal};
 use crate::nn::layer::{Layer, LayerSpec, Mode, ParamMut, ParamRef};
 use crate::nn::layers::recurrent::{state_gradients, swap_batch_time, RecurrentConfig};
@@ -121,11 +121,11 @@ impl<F: Float> Layer<F> for Lstm<F> {
                 for j in 0..units {
                     let i = sigmoid(zb[j]);
                     let f = sigmoid(zb[units + j]);
-                    let g = zb[2 * units + j].tanh();
+                    let g = tanh(zb[2 * units + j]);
                     let o = sigmoid(zb[3 * units + j]);
                     let c = f * cp[j] + i * g;
                     cn[j] = c;
-                    hn[j] = o * c.tanh();
+                    hn[j] = o * tanh(c);
                     zb[j] = i;
                     zb[units + j] = f;
                     zb[2 * units + j] = g;
@@ -193,7 +193,7 @@ impl<F: Float> Layer<F> for Lstm<F> {
                         gate[2 * units + j],
                         gate[3 * units + j],
                     );
-                    let tc = cells[[t + 1, b, j]].tanh();
+                    let tc = tanh(cells[[t + 1, b, j]]);
                     let dh = grad_h[[b, j]];
                     let dc = grad_c[[b, j]] + dh * o * (one - tc * tc);
                     dzb[j] = dc * g * i * (one - i);
