@@ -13,6 +13,11 @@ Environment variables:
 * ``FERROFLOW_COMPAT_TARGET=mlflow`` - run the suite against the reference ``mlflow server``
   (from the same venv) instead of ferroflow, to check that the tests encode MLflow's real
   behaviour. Tests marked ``ferroflow_only`` are skipped then.
+
+Servers run as ``mlflow server`` does by default: ``--serve-artifacts`` with a local
+``--artifacts-destination``, so runs get ``mlflow-artifacts:/`` URIs and artifacts flow
+through the server. ``s3_server`` is a further SQLite server whose destination is a bucket
+on a local ``moto_server`` (a real S3 implementation from PyPI).
 """
 
 from __future__ import annotations
@@ -125,12 +130,12 @@ def _drop_pg_database(name: str) -> None:
         conn.close()
 
 
-def _server_command(backend_uri: str, artifact_root: str, port: int) -> list[str]:
+def _server_command(backend_uri: str, artifacts_destination: str, port: int) -> list[str]:
     if TARGET == "mlflow":
         return [
             sys.executable, "-m", "mlflow", "server",
             "--backend-store-uri", backend_uri,
-            "--default-artifact-root", artifact_root,
+            "--artifacts-destination", artifacts_destination,
             "--host", "127.0.0.1",
             "--port", str(port),
             "--workers", "1",
@@ -138,7 +143,7 @@ def _server_command(backend_uri: str, artifact_root: str, port: int) -> list[str
     return [
         _ferroflow_bin(), "server",
         "--backend-store-uri", backend_uri,
-        "--default-artifact-root", artifact_root,
+        "--artifacts-destination", artifacts_destination,
         "--host", "127.0.0.1",
         "--port", str(port),
     ]  # fmt: skip
@@ -172,19 +177,54 @@ def _wait_healthy(proc: subprocess.Popen, url: str, log_path: Path) -> None:
 
 
 class Server:
-    """A running server: ``url`` is its base URL, ``backend`` "sqlite" or "postgres"."""
+    """A running server: ``url`` is its base URL, ``backend`` "sqlite" or "postgres",
+    ``artifact_root`` its artifacts destination, ``pid`` its process id."""
 
-    def __init__(self, url: str, backend: str, log_path: Path, artifact_root: str):
+    def __init__(self, url: str, backend: str, log_path: Path, artifact_root: str, pid: int):
         self.url = url
         self.backend = backend
         self.log_path = log_path
         self.artifact_root = artifact_root
+        self.pid = pid
 
     def __str__(self) -> str:
         return self.url
 
     def api(self, endpoint: str, prefix: str = "/api/2.0/mlflow/") -> str:
         return f"{self.url}{prefix}{endpoint}"
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _run_server(backend: str, backend_uri: str, tmp: Path, artifacts_destination: str, env: dict):
+    """Starts a server; returns the process, the ``Server`` and its open log file."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    log_path = tmp / "server.log"
+    log = open(log_path, "wb")
+    proc = subprocess.Popen(
+        _server_command(backend_uri, artifacts_destination, port),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        cwd=str(tmp),
+        env=env,
+    )
+    try:
+        _wait_healthy(proc, url, log_path)
+    except BaseException:
+        _stop(proc)
+        log.close()
+        raise
+    return proc, Server(url, backend, log_path, artifacts_destination, proc.pid), log
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
@@ -202,34 +242,96 @@ def server(request):
         backend_uri = f"{PG_DSN}/{pg_db}"
         if TARGET == "mlflow":  # SQLAlchemy's default postgresql driver is psycopg 3
             backend_uri = backend_uri.replace("postgresql://", "postgresql+psycopg2://", 1)
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    log_path = tmp / "server.log"
-    log = open(log_path, "wb")
     env = dict(os.environ)
     env.setdefault("RUST_BACKTRACE", "1")
+    proc = log = None
+    try:
+        proc, srv, log = _run_server(backend, backend_uri, tmp, artifact_root, env)
+        yield srv
+    finally:
+        if proc is not None:
+            _stop(proc)
+        if log is not None:
+            log.close()
+        if pg_db is not None:
+            _drop_pg_database(pg_db)
+        if os.environ.get("FERROFLOW_COMPAT_KEEP_TMP") != "1":
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+S3_BUCKET = "ferroflow-compat"
+S3_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """Starts ``moto_server`` (moto's real S3 implementation) on 127.0.0.1, creates the
+    bucket, and yields the endpoint URL."""
+    moto = Path(sys.executable).parent / "moto_server"
+    if not moto.exists():
+        pytest.fail(f"{moto} not found; install tests/compat/requirements.txt", pytrace=False)
+    tmp = Path(tempfile.mkdtemp(prefix="ferroflow-compat-moto-"))
+    port = _free_port()
+    endpoint = f"http://127.0.0.1:{port}"
+    log = open(tmp / "moto.log", "wb")
     proc = subprocess.Popen(
-        _server_command(backend_uri, artifact_root, port),
+        [str(moto), "-H", "127.0.0.1", "-p", str(port)],
         stdout=log,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
         cwd=str(tmp),
-        env=env,
     )
     try:
-        _wait_healthy(proc, url, log_path)
-        yield Server(url, backend, log_path, artifact_root)
-    finally:
-        if proc.poll() is None:
-            proc.terminate()
+        deadline = time.monotonic() + HEALTH_TIMEOUT_S
+        while True:
             try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+                requests.get(endpoint, timeout=2)
+                break
+            except requests.RequestException:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(
+                        "moto_server did not start:\n" + (tmp / "moto.log").read_text(errors="replace"),
+                        pytrace=False,
+                    )
+                time.sleep(0.1)
+        import boto3
+
+        boto3.client("s3", endpoint_url=endpoint, **{
+            "aws_access_key_id": S3_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+            "aws_secret_access_key": S3_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+            "region_name": S3_CREDENTIALS["AWS_DEFAULT_REGION"],
+        }).create_bucket(Bucket=S3_BUCKET)
+        yield endpoint
+    finally:
+        _stop(proc)
         log.close()
-        if pg_db is not None:
-            _drop_pg_database(pg_db)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def s3_server(s3_endpoint):
+    """A SQLite-backed server whose artifacts destination is ``s3://<bucket>/artifacts`` on
+    the moto endpoint; ``artifact_root`` is that URI."""
+    tmp = Path(tempfile.mkdtemp(prefix="ferroflow-compat-s3-"))
+    env = dict(os.environ)
+    env.update(S3_CREDENTIALS)
+    env["MLFLOW_S3_ENDPOINT_URL"] = s3_endpoint
+    env.setdefault("RUST_BACKTRACE", "1")
+    proc = log = None
+    try:
+        proc, srv, log = _run_server(
+            "sqlite", f"sqlite:///{tmp / 'tracking.db'}", tmp, f"s3://{S3_BUCKET}/artifacts", env
+        )
+        yield srv
+    finally:
+        if proc is not None:
+            _stop(proc)
+        if log is not None:
+            log.close()
         if os.environ.get("FERROFLOW_COMPAT_KEEP_TMP") != "1":
             shutil.rmtree(tmp, ignore_errors=True)
 

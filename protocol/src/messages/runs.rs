@@ -161,11 +161,41 @@ pub struct LogBatch {
     /// The run (required).
     pub run_id: Option<String>,
     /// Up to 1000 metric points.
-    pub metrics: Vec<Metric>,
+    pub metrics: Vec<BatchMetric>,
     /// Up to 100 params.
     pub params: Vec<Param>,
     /// Up to 100 tags.
     pub tags: Vec<RunTag>,
+}
+
+/// A metric point inside a log-batch. MLflow requires `key`, `value` and `timestamp`
+/// of each point (its handler's `_assert_metrics_fields_present`), so absence is kept
+/// visible here instead of defaulting to 0.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BatchMetric {
+    /// Metric name (required).
+    pub key: Option<String>,
+    /// Value (required); NaN and infinities allowed.
+    #[serde(with = "wire::opt_double", skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+    /// Milliseconds since the Unix epoch (required).
+    #[serde(with = "wire::opt_int64", skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<i64>,
+    /// Step; 0 when absent.
+    #[serde(with = "wire::opt_int64", skip_serializing_if = "Option::is_none")]
+    pub step: Option<i64>,
+}
+
+impl From<Metric> for BatchMetric {
+    fn from(m: Metric) -> Self {
+        BatchMetric {
+            key: Some(m.key),
+            value: Some(m.value),
+            timestamp: Some(m.timestamp),
+            step: Some(m.step),
+        }
+    }
 }
 
 /// `POST runs/log-inputs`.

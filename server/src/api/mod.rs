@@ -5,15 +5,17 @@
 //! Every route answers GET (query string) and POST (JSON body): MLflow's clients use
 //! both forms, and accepting both costs nothing.
 
+mod artifacts;
 pub mod error;
 mod experiments;
 pub mod extract;
 mod metrics;
 mod runs;
 
-use axum::routing::{get, MethodRouter};
+use axum::routing::{get, post, put, MethodRouter};
 use axum::Router;
 
+use crate::service::artifacts::ArtifactService;
 use crate::AppState;
 
 /// Returns a route answering GET and POST with the same handler.
@@ -56,6 +58,7 @@ fn tracking_routes() -> Router<AppState> {
         .route("/runs/log-batch", both(runs::log_batch))
         .route("/runs/log-inputs", both(runs::log_inputs))
         .route("/runs/log-model", both(runs::log_model))
+        .route("/artifacts/list", both(artifacts::list_run_artifacts))
         .route("/metrics/get-history", both(metrics::get_history))
         .route(
             "/metrics/get-history-bulk-interval",
@@ -63,9 +66,35 @@ fn tracking_routes() -> Router<AppState> {
         )
 }
 
-/// The REST API under both of MLflow's prefixes.
+/// The REST API under both of MLflow's prefixes, and the UI's `/get-artifact`.
 pub fn router() -> Router<AppState> {
     Router::new()
         .nest("/api/2.0/mlflow", tracking_routes())
         .nest("/ajax-api/2.0/mlflow", tracking_routes())
+        .route("/get-artifact", get(artifacts::get_artifact))
+}
+
+/// The `mlflow-artifacts` proxy routes, relative to an API prefix (MLflow's
+/// `MlflowArtifactsService`). `mpu/upload` is ferroflow's: the part URLs `mpu/create`
+/// hands out point there, on every store.
+fn artifact_routes() -> Router<ArtifactService> {
+    Router::new()
+        .route("/artifacts", get(artifacts::list))
+        .route(
+            "/artifacts/{*path}",
+            get(artifacts::download)
+                .put(artifacts::upload)
+                .delete(artifacts::delete),
+        )
+        .route("/mpu/create/{*path}", post(artifacts::create_multipart))
+        .route("/mpu/complete/{*path}", post(artifacts::complete_multipart))
+        .route("/mpu/abort/{*path}", post(artifacts::abort_multipart))
+        .route("/mpu/upload/{*path}", put(artifacts::upload_part))
+}
+
+/// The `mlflow-artifacts` API under both of MLflow's prefixes.
+pub fn artifacts_router() -> Router<ArtifactService> {
+    Router::new()
+        .nest("/api/2.0/mlflow-artifacts", artifact_routes())
+        .nest("/ajax-api/2.0/mlflow-artifacts", artifact_routes())
 }

@@ -2,6 +2,7 @@
 //! turns it into the store's checked types, and calls the store. Handlers call exactly
 //! one function here per endpoint.
 
+pub mod artifacts;
 mod experiments;
 mod metrics;
 mod names;

@@ -2,7 +2,7 @@
 
 use ferroflow_protocol::messages::runs::*;
 use ferroflow_protocol::messages::Empty;
-use ferroflow_protocol::{Metric, Param, RunTag};
+use ferroflow_protocol::{Param, RunTag};
 
 use super::experiments::parse_experiment_id;
 use super::validation::{self, required, required_str};
@@ -51,7 +51,8 @@ impl TrackingService {
                     .find(|t| t.key == USER_TAG)
                     .map(|t| t.value.clone())
             })
-            .unwrap_or_default();
+            // What MLflow's server records when the client names no user.
+            .unwrap_or_else(|| "unknown".to_string());
         let mut tags = req.tags;
         if !tags.iter().any(|t| t.key == RUN_NAME_TAG) {
             tags.push(RunTag {
@@ -151,11 +152,11 @@ impl TrackingService {
     /// `runs/log-metric`.
     pub async fn log_metric(&self, req: LogMetric) -> Result<Empty, MlflowError> {
         let run_id = validation::run_id(req.run_id, req.run_uuid)?;
-        let metric = Metric {
-            key: required_str(req.key, "key")?,
-            value: required(req.value, "value")?,
-            timestamp: required(req.timestamp, "timestamp")?,
-            step: req.step.unwrap_or(0),
+        let metric = BatchMetric {
+            key: Some(required_str(req.key, "key")?),
+            value: Some(required(req.value, "value")?),
+            timestamp: Some(required(req.timestamp, "timestamp")?),
+            step: req.step,
         };
         let batch = validation::validate_log_batch(vec![metric], vec![], vec![])?;
         self.store.log_batch(&run_id, &batch).await?;

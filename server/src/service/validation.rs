@@ -1,6 +1,7 @@
 //! MLflow's input rules and their exact wording, in one place
 //! (`mlflow/utils/validation.py` and the handler schemas of `mlflow/server/handlers.py`).
 
+use ferroflow_protocol::messages::runs::BatchMetric;
 use ferroflow_protocol::{DatasetInput, ExperimentTag, Metric, Param, RunTag};
 
 use crate::error::MlflowError;
@@ -20,8 +21,8 @@ pub const MAX_TAG_VAL_LENGTH: usize = 8000;
 pub const MAX_EXPERIMENT_NAME_LENGTH: usize = 500;
 /// Longest experiment tag key.
 pub const MAX_EXPERIMENT_TAG_KEY_LENGTH: usize = 250;
-/// Longest experiment tag value.
-pub const MAX_EXPERIMENT_TAG_VAL_LENGTH: usize = 5000;
+/// Longest experiment tag value (MLflow 3).
+pub const MAX_EXPERIMENT_TAG_VAL_LENGTH: usize = 20000;
 /// Longest metric, param or tag key.
 pub const MAX_ENTITY_KEY_LENGTH: usize = 250;
 /// Longest dataset name.
@@ -206,7 +207,7 @@ fn batch_limit(entity: &str, limit: usize, length: usize) -> Result<(), MlflowEr
 
 /// Checks a whole log-batch and returns it as the store's checked type.
 pub fn validate_log_batch(
-    metrics: Vec<Metric>,
+    metrics: Vec<BatchMetric>,
     params: Vec<Param>,
     tags: Vec<RunTag>,
 ) -> Result<ValidLogBatch, MlflowError> {
@@ -218,11 +219,16 @@ pub fn validate_log_batch(
         MAX_ENTITIES_PER_BATCH,
         metrics.len() + params.len() + tags.len(),
     )?;
-    for (idx, metric) in metrics.iter().enumerate() {
-        if metric.key.is_empty() {
-            return Err(missing(&format!("metrics[{idx}].key")));
-        }
-        validate_metric(metric)?;
+    let mut points = Vec::with_capacity(metrics.len());
+    for (idx, metric) in metrics.into_iter().enumerate() {
+        let point = Metric {
+            key: required_str(metric.key, &format!("metrics[{idx}].key"))?,
+            value: required(metric.value, &format!("metrics[{idx}].value"))?,
+            timestamp: required(metric.timestamp, &format!("metrics[{idx}].timestamp"))?,
+            step: metric.step.unwrap_or(0),
+        };
+        validate_metric(&point)?;
+        points.push(point);
     }
     let mut seen = std::collections::HashSet::new();
     let mut dupes = Vec::new();
@@ -249,7 +255,7 @@ pub fn validate_log_batch(
         validate_tag(tag)?;
     }
     Ok(ValidLogBatch {
-        metrics,
+        metrics: points,
         params,
         tags,
     })
@@ -336,11 +342,13 @@ mod tests {
 
     #[test]
     fn batch_limits() {
-        let metric = |i: i64| Metric {
-            key: "m".into(),
-            value: 1.0,
-            timestamp: i,
-            step: i,
+        let metric = |i: i64| {
+            BatchMetric::from(Metric {
+                key: "m".into(),
+                value: 1.0,
+                timestamp: i,
+                step: i,
+            })
         };
         assert!(validate_log_batch((0..1000).map(metric).collect(), vec![], vec![]).is_ok());
         let err = validate_log_batch((0..1001).map(metric).collect(), vec![], vec![]).unwrap_err();

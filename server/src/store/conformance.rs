@@ -461,10 +461,8 @@ async fn run_lifecycle(store: Arc<SqlStore>) {
         (RunStatus::Finished, Some(2_000), "first")
     );
     store.delete_run(&run_id, 3_000).await.unwrap();
-    assert!(matches!(
-        store.delete_run(&run_id, 3_000).await,
-        Err(StoreError::InvalidState(_))
-    ));
+    // Deleting twice is accepted, as in MLflow's store.
+    store.delete_run(&run_id, 3_000).await.unwrap();
     store.restore_run(&run_id).await.unwrap();
     assert_eq!(
         store.get_run(&run_id).await.unwrap().info.lifecycle_stage,
@@ -486,7 +484,7 @@ async fn run_lifecycle(store: Arc<SqlStore>) {
         })
         .await
         .unwrap_err();
-    assert!(matches!(err, StoreError::InvalidState(_)), "{err}");
+    assert!(matches!(err, StoreError::InvalidInput(_)), "{err}");
 }
 
 async fn deleted_runs_refuse_writes(store: Arc<SqlStore>) {
@@ -500,12 +498,12 @@ async fn deleted_runs_refuse_writes(store: Arc<SqlStore>) {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, StoreError::InvalidState(ref m) if m.contains("must be in the 'active' state")),
+        matches!(err, StoreError::InvalidInput(ref m) if m.contains("must be in the 'active' state")),
         "{err}"
     );
     assert!(matches!(
         store.delete_tag(&run_id, "mlflow.runName").await,
-        Err(StoreError::InvalidState(_))
+        Err(StoreError::InvalidInput(_))
     ));
     assert!(matches!(
         store
@@ -518,7 +516,7 @@ async fn deleted_runs_refuse_writes(store: Arc<SqlStore>) {
                 }
             )
             .await,
-        Err(StoreError::InvalidState(_))
+        Err(StoreError::InvalidInput(_))
     ));
 }
 

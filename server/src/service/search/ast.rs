@@ -70,6 +70,18 @@ impl StringOp {
     }
 }
 
+/// `IS NULL` or `IS NOT NULL`: whether an entity has a key at all. MLflow 3.17 accepts
+/// these for run params and tags and for experiment tags only
+/// (`VALID_PARAM_COMPARATORS`, `VALID_TAG_COMPARATORS` in
+/// `mlflow/utils/search_utils.py`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NullTest {
+    /// `IS NULL`: the key is absent.
+    IsNull,
+    /// `IS NOT NULL`: the key is present, whatever its value (an empty string counts).
+    IsNotNull,
+}
+
 /// A condition on a string that may also be tested against a list
 /// (MLflow's `VALID_STRING_ATTRIBUTE_COMPARATORS`).
 #[derive(Clone, Debug, PartialEq)]
@@ -177,6 +189,20 @@ pub enum RunClause {
         /// The string compared with.
         value: String,
     },
+    /// `params.<key> IS [NOT] NULL`: the run lacks (has) the param.
+    ParamNull {
+        /// The param key.
+        key: String,
+        /// Which test.
+        test: NullTest,
+    },
+    /// `tags.<key> IS [NOT] NULL`: the run lacks (has) the tag.
+    TagNull {
+        /// The tag key.
+        key: String,
+        /// Which test.
+        test: NullTest,
+    },
     /// `attributes.<string attribute> ...`; lists only for `run_id`.
     StringAttribute {
         /// The attribute.
@@ -269,6 +295,13 @@ pub enum ExperimentClause {
         op: StringOp,
         /// The string compared with.
         value: String,
+    },
+    /// `tags.<key> IS [NOT] NULL`: the experiment lacks (has) the tag.
+    TagNull {
+        /// The tag key.
+        key: String,
+        /// Which test.
+        test: NullTest,
     },
 }
 

@@ -1,6 +1,7 @@
 //! The experiment search language: `search-experiments` filters over `name`,
-//! `creation_time`, `last_update_time` and `tags.<key>`, and `order_by` over attributes,
-//! copied with their messages from MLflow's `SearchExperimentsUtils`
+//! `creation_time`, `last_update_time` and `tags.<key>` (a value, or `IS [NOT] NULL`),
+//! and `order_by` over attributes, copied with their messages from MLflow's
+//! `SearchExperimentsUtils`
 //! (mlflow `mlflow/utils/search_utils.py`) and `_get_search_experiments_filter_clauses`
 //! (`mlflow/store/tracking/sqlalchemy_store.py`).
 
@@ -10,7 +11,7 @@ use super::ast::{
 };
 use super::parser::{
     parse_filter, parse_order_by, split_identifier, unquote_key, ClauseQuoting, RawComparison,
-    RawValue,
+    RawTest, RawValue,
 };
 use super::values::{number, python_set, quoted_string};
 use super::SearchError;
@@ -70,9 +71,24 @@ fn invalid_comparator(comparator: &str, closed: bool) -> SearchError {
 }
 
 fn clause(comparison: &RawComparison<'_>) -> Result<ExperimentClause, SearchError> {
-    let comparator = comparison.comparator.as_str();
-    let value = &comparison.value;
-    match identifier(comparison.identifier, SEARCH_ATTRIBUTE_KEYS)? {
+    let key = identifier(comparison.identifier, SEARCH_ATTRIBUTE_KEYS)?;
+    let (comparator, value) = match &comparison.test {
+        // MLflow 3.17 allows the null tests on tags only
+        // (`SearchExperimentsUtils._get_comparison`), after checking the key.
+        RawTest::Null(test) => {
+            return match key {
+                Key::Tag(key) => Ok(ExperimentClause::TagNull {
+                    key: key.to_owned(),
+                    test: *test,
+                }),
+                Key::Attribute(key) => Err(SearchError(format!(
+                    "IS NULL / IS NOT NULL is only supported for tags, not for attribute '{key}'"
+                ))),
+            }
+        }
+        RawTest::Compare { comparator, value } => (comparator.as_str(), value),
+    };
+    match key {
         Key::Attribute(key) => match time_attribute(key) {
             Some(attribute) => {
                 let number = number(value).ok_or_else(|| {

@@ -11,14 +11,20 @@
 //! ```text
 //! metrics.acc > 0.9 AND params.`learning rate` = '0.01' AND tags."mlflow.user" LIKE 'a%'
 //! attributes.run_id IN ('4f..', '9a..') AND datasets.context = 'training'
+//! params.lr IS NULL AND tags.team IS NOT NULL
 //! ```
+//!
+//! `IS NULL` / `IS NOT NULL` test whether a run has a param or tag (or an experiment a
+//! tag) at all; MLflow 3.17 accepts them on no other key.
 //!
 //! Pipeline: `lexer` tokens -> `parser` comparisons -> `runs` / `experiments` check
 //! keys, comparators and values (`values` holds the shared checks) -> [`ast`] types.
 //!
 //! Where MLflow's behaviour is deliberately not copied: a stray `AND` (leading,
-//! trailing or doubled), which sqlparse lets through, is rejected as an invalid clause;
-//! experiment comparators are accepted in any case, as MLflow's run search does.
+//! trailing or doubled), which sqlparse lets through, is rejected as an invalid clause,
+//! and so are comparisons with no `AND` between them, which sqlparse accepts or garbles
+//! (`params.a = 'x' tags.b IS NULL` tests a param named `a = 'x' tags.b` in MLflow
+//! 3.17.2); experiment comparators are accepted in any case, as MLflow's run search does.
 
 pub mod ast;
 mod experiments;
@@ -31,8 +37,8 @@ use std::fmt;
 
 pub use ast::{
     DatasetField, ExperimentClause, ExperimentFilter, ExperimentOrderBy, ExperimentOrderKey,
-    ExperimentTimeAttribute, Number, NumericOp, RunClause, RunFilter, RunNumericAttribute,
-    RunOrderBy, RunOrderKey, RunStringAttribute, StringOp, StringPredicate,
+    ExperimentTimeAttribute, NullTest, Number, NumericOp, RunClause, RunFilter,
+    RunNumericAttribute, RunOrderBy, RunOrderKey, RunStringAttribute, StringOp, StringPredicate,
 };
 
 /// A filter or `order_by` the search languages reject. The message is MLflow's, for an

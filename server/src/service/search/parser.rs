@@ -1,23 +1,38 @@
 //! Groups tokens into the shapes MLflow accepts, before any key is interpreted: a filter
 //! is comparisons joined by `AND`, an order-by clause is a key with an optional
 //! `ASC`/`DESC`. This mirrors what MLflow gets from `sqlparse` (`Comparison` tokens and
-//! `AND` keywords in `SearchUtils._process_statement`, one `Identifier` in
+//! `AND` keywords in `SearchUtils._process_statement`, the `IS [NOT] NULL` comparisons
+//! that `_join_in_comparison_tokens` builds, one `Identifier` in
 //! `_validate_order_by_and_generate_token`); `runs.rs` and `experiments.rs` then check
 //! keys, comparators and values against MLflow's tables.
 
+use super::ast::NullTest;
 use super::lexer::{tokenize, Token, TokenKind};
 use super::SearchError;
 
-/// A comparison as written: `identifier comparator value`.
+/// A comparison as written: `identifier comparator value` or `identifier IS [NOT] NULL`.
 #[derive(Clone, Debug, PartialEq)]
 pub(super) struct RawComparison<'a> {
     /// The key as written, e.g. ``metrics.`my key` ``.
     pub identifier: &'a str,
-    /// The comparator in upper case (`=`, `LIKE`, `NOT IN`, ...). MLflow upper-cases
-    /// comparators before checking them, so `like` is accepted.
-    pub comparator: String,
-    /// The value.
-    pub value: RawValue<'a>,
+    /// What the key is tested for.
+    pub test: RawTest<'a>,
+}
+
+/// The part of a comparison after its key.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) enum RawTest<'a> {
+    /// A comparator and a value.
+    Compare {
+        /// The comparator in upper case (`=`, `LIKE`, `NOT IN`, ...). MLflow upper-cases
+        /// comparators before checking them, so `like` is accepted.
+        comparator: String,
+        /// The value.
+        value: RawValue<'a>,
+    },
+    /// `IS NULL` or `IS NOT NULL`, which take no value. Which keys accept them is for
+    /// `runs.rs` and `experiments.rs` to say.
+    Null(NullTest),
 }
 
 /// A comparison's right-hand side.
@@ -34,6 +49,10 @@ pub(super) enum RawValue<'a> {
     SingleQuoted(&'a str),
     /// A bare or double-quoted name (sqlparse's `Identifier`), e.g. `"abc"` or `abc`.
     Identifier(&'a str),
+    /// The bare keyword `NULL`, as written (any case). sqlparse makes it a `Keyword`, not
+    /// an `Identifier`, so MLflow refuses it as a value with "Expected a quoted string
+    /// value ..." rather than its unquoted-string message.
+    Null(&'a str),
     /// A parenthesized list, as written, and what it holds.
     List {
         /// The list as written, parentheses included.
@@ -50,6 +69,7 @@ impl<'a> RawValue<'a> {
             RawValue::Number { text, .. }
             | RawValue::SingleQuoted(text)
             | RawValue::Identifier(text)
+            | RawValue::Null(text)
             | RawValue::List { text, .. } => text,
         }
     }
@@ -221,10 +241,34 @@ fn paren_ends(tokens: &[Token<'_>]) -> Vec<Option<usize>> {
     ends
 }
 
-/// Returns the end of the token group reported as one invalid clause: a dotted name, a
+/// Returns the end of the token group reported as one invalid clause: `NOT NULL`
+/// (one keyword to sqlparse, so MLflow reports `'NOT NULL'`), a dotted name, a
 /// parenthesized group, or one token.
 fn group_end(tokens: &[Token<'_>], paren_ends: &[Option<usize>], i: usize) -> usize {
+    if tokens[i].is_keyword("NOT") && tokens.get(i + 1).is_some_and(|t| t.is_keyword("NULL")) {
+        return i + 2;
+    }
     name_end(tokens, i).or(paren_ends[i]).unwrap_or(i + 1)
+}
+
+/// Reads `IS NULL` or `IS NOT NULL` at `i`, in any case; returns the test with the index
+/// past it.
+///
+/// `IS NOT NULL` needs exactly one space between `NOT` and `NULL`, as in MLflow: sqlparse
+/// lexes `NOT\s+NULL` as one keyword and `_join_in_comparison_tokens` accepts it only
+/// when its text upper-cases to `"NOT NULL"`, so `IS NOT  NULL` is an invalid clause
+/// there. Between the other words any whitespace goes.
+fn null_test_at(input: &str, tokens: &[Token<'_>], i: usize) -> Option<(NullTest, usize)> {
+    if !tokens.get(i)?.is_keyword("IS") {
+        return None;
+    }
+    let next = tokens.get(i + 1)?;
+    if next.is_keyword("NULL") {
+        return Some((NullTest::IsNull, i + 2));
+    }
+    let null = tokens.get(i + 2)?;
+    (next.is_keyword("NOT") && null.is_keyword("NULL") && &input[next.end..null.start] == " ")
+        .then_some((NullTest::IsNotNull, i + 3))
 }
 
 /// Reads the comparator at `i`: an operator run, `[NOT] LIKE|ILIKE|RLIKE`, `IN` or
@@ -254,6 +298,20 @@ fn comparison_at<'a>(
     i: usize,
 ) -> Option<(RawComparison<'a>, usize)> {
     let ident_end = name_end(tokens, i)?;
+    // sqlparse lexes a lone `IS`, `NOT` or `NULL` as a keyword, never as a key, so
+    // `NOT IS NULL` is three invalid clauses there, not a test of an attribute `NOT`.
+    if ident_end == i + 1
+        && ["IS", "NOT", "NULL"]
+            .iter()
+            .any(|k| tokens[i].is_keyword(k))
+    {
+        return None;
+    }
+    let identifier = &input[tokens[i].start..tokens[ident_end - 1].end];
+    if let Some((test, end)) = null_test_at(input, tokens, ident_end) {
+        let test = RawTest::Null(test);
+        return Some((RawComparison { identifier, test }, end));
+    }
     let (comparator, value_start) = comparator_at(tokens, ident_end)?;
     let first = tokens.get(value_start)?;
     let (value, end) = match first.kind {
@@ -275,7 +333,11 @@ fn comparison_at<'a>(
         _ => {
             let end = name_end(tokens, value_start)?;
             let text = &input[first.start..tokens[end - 1].end];
-            (RawValue::Identifier(text), end)
+            if end == value_start + 1 && first.is_keyword("NULL") {
+                (RawValue::Null(text), end)
+            } else {
+                (RawValue::Identifier(text), end)
+            }
         }
     };
     // `IN` takes a list and a list goes with `IN`; otherwise sqlparse would not have
@@ -284,15 +346,8 @@ fn comparison_at<'a>(
     if is_in != matches!(value, RawValue::List { .. }) {
         return None;
     }
-    let identifier = &input[tokens[i].start..tokens[ident_end - 1].end];
-    Some((
-        RawComparison {
-            identifier,
-            comparator,
-            value,
-        },
-        end,
-    ))
+    let test = RawTest::Compare { comparator, value };
+    Some((RawComparison { identifier, test }, end))
 }
 
 fn list_items<'a>(inner: &[Token<'a>]) -> ListItems<'a> {
@@ -417,26 +472,63 @@ mod tests {
         all.remove(0)
     }
 
+    /// The comparator and value of the one comparison in `filter`.
+    fn compare(filter: &str) -> (String, RawValue<'_>) {
+        match one(filter).test {
+            RawTest::Compare { comparator, value } => (comparator, value),
+            RawTest::Null(test) => panic!("{filter}: a null test, {test:?}"),
+        }
+    }
+
     #[test]
     fn groups_comparisons() {
         let c = one("metrics.`my key` NOT IN ('a', 'b',)");
         assert_eq!(c.identifier, "metrics.`my key`");
-        assert_eq!(c.comparator, "NOT IN");
         assert_eq!(
-            c.value,
-            RawValue::List {
-                text: "('a', 'b',)",
-                items: ListItems::Strings(vec!["a", "b"])
+            c.test,
+            RawTest::Compare {
+                comparator: "NOT IN".to_owned(),
+                value: RawValue::List {
+                    text: "('a', 'b',)",
+                    items: ListItems::Strings(vec!["a", "b"])
+                }
             }
         );
-        assert_eq!(one("tags.x not like 'a%'").comparator, "NOT LIKE");
-        assert_eq!(one("x == 1").comparator, "==");
-        assert_eq!(one("x = abc.d").value, RawValue::Identifier("abc.d"));
+        assert_eq!(compare("tags.x not like 'a%'").0, "NOT LIKE");
+        assert_eq!(compare("x == 1").0, "==");
+        assert_eq!(compare("x = abc.d").1, RawValue::Identifier("abc.d"));
+        assert_eq!(compare("x = null").1, RawValue::Null("null"));
+        assert_eq!(compare("x = NULL.a").1, RawValue::Identifier("NULL.a"));
+        assert_eq!(compare("x = \"NULL\"").1, RawValue::Identifier("\"NULL\""));
+    }
+
+    #[test]
+    fn groups_null_tests() {
+        let null = |filter| match one(filter) {
+            RawComparison {
+                identifier,
+                test: RawTest::Null(test),
+            } => (identifier, test),
+            other => panic!("{filter}: not a null test: {other:?}"),
+        };
+        use NullTest::*;
+        assert_eq!(null("params.lr IS NULL"), ("params.lr", IsNull));
+        assert_eq!(null("params.lr is\tnull"), ("params.lr", IsNull));
+        assert_eq!(null("tags.`a b` Is Not Null"), ("tags.`a b`", IsNotNull));
+        assert_eq!(null("tags.a.b IS\nNOT NULL"), ("tags.a.b", IsNotNull));
+        assert_eq!(null("x IS NULL"), ("x", IsNull));
+        let all = parse_filter(
+            "a IS NULL AND b = 'x' AND c IS NOT NULL",
+            ClauseQuoting::Bare,
+        )
+        .expect("three comparisons");
+        assert_eq!(all.len(), 3);
+        assert_eq!(all[2].test, RawTest::Null(IsNotNull));
     }
 
     #[test]
     fn classifies_lists() {
-        let items = |filter| match one(filter).value {
+        let items = |filter| match compare(filter).1 {
             RawValue::List { items, .. } => items,
             other => panic!("not a list: {other:?}"),
         };
@@ -484,11 +576,20 @@ mod tests {
             "Search filter contained multiple expression 'metrics.a > 1; metrics.b < 2'. \
              Provide AND-ed expression list."
         );
+        // `IS` forms that are no comparison, listed as sqlparse tokenizes them.
         assert_eq!(
-            parse_filter("a IS NULL", ClauseQuoting::Bare)
-                .expect_err("IS")
+            err("a IS 'x'"),
+            "Invalid clause(s) in filter string: 'a', 'IS', ''x''"
+        );
+        assert_eq!(
+            err("a IS NOT  NULL"),
+            "Invalid clause(s) in filter string: 'a', 'IS', 'NOT  NULL'"
+        );
+        assert_eq!(
+            parse_filter("a NOT NULL", ClauseQuoting::Bare)
+                .expect_err("NOT NULL")
                 .0,
-            "Invalid clause(s) in filter string: a, IS, NULL"
+            "Invalid clause(s) in filter string: a, NOT NULL"
         );
     }
 

@@ -5,12 +5,12 @@
 //! `mlflow/store/tracking/sqlalchemy_store.py`).
 
 use super::ast::{
-    DatasetField, NumericOp, RunClause, RunFilter, RunNumericAttribute, RunOrderBy, RunOrderKey,
-    RunStringAttribute, StringOp,
+    DatasetField, NullTest, NumericOp, RunClause, RunFilter, RunNumericAttribute, RunOrderBy,
+    RunOrderKey, RunStringAttribute, StringOp,
 };
 use super::parser::{
     list_strings, parse_filter, parse_order_by, split_identifier, trim_backticks, unquote_key,
-    ClauseQuoting, RawComparison, RawValue,
+    ClauseQuoting, RawComparison, RawTest, RawValue,
 };
 use super::values::{
     number, python_list, python_set, quoted_string, string_predicate, StringValue,
@@ -47,7 +47,9 @@ const ORDER_BY_ATTRIBUTE_KEYS: &[&str] = &[
 ];
 
 const METRIC_COMPARATORS: &[&str] = &[">", ">=", "!=", "=", "<", "<="];
-const PARAM_COMPARATORS: &[&str] = &["!=", "=", "LIKE", "ILIKE"];
+/// `VALID_PARAM_COMPARATORS`, equal to `VALID_TAG_COMPARATORS`. MLflow 3.17 lists the
+/// null tests here, so its "Invalid comparator" messages for params and tags name them.
+const PARAM_COMPARATORS: &[&str] = &["!=", "=", "LIKE", "ILIKE", "IS NULL", "IS NOT NULL"];
 const STRING_ATTRIBUTE_COMPARATORS: &[&str] = &["!=", "=", "LIKE", "ILIKE", "IN", "NOT IN"];
 const DATASET_KEYS: &[&str] = &["name", "digest", "context"];
 
@@ -153,6 +155,14 @@ fn dataset_field(key: &str) -> Option<DatasetField> {
     })
 }
 
+fn dataset_key(field: DatasetField) -> &'static str {
+    match field {
+        DatasetField::Name => "name",
+        DatasetField::Digest => "digest",
+        DatasetField::Context => "context",
+    }
+}
+
 /// MLflow's "Invalid comparator" message. `closed` is whether MLflow closes the quote
 /// around the set: it does for params and string attributes only, and keep it that way
 /// so messages match byte for byte.
@@ -174,10 +184,34 @@ fn key_value_string(kind: &str, value: &RawValue<'_>) -> Result<String, SearchEr
     })
 }
 
+/// Returns the clause for `key IS [NOT] NULL`. MLflow 3.17 allows the null tests on
+/// params and tags only, and checks the key before that (`SearchUtils._get_comparison`),
+/// so an unknown attribute still gets the "Invalid attribute key" message.
+fn null_clause(key: Key<'_>, test: NullTest) -> Result<RunClause, SearchError> {
+    let (entity, key) = match key {
+        Key::Param(key) => {
+            let key = key.to_owned();
+            return Ok(RunClause::ParamNull { key, test });
+        }
+        Key::Tag(key) => {
+            let key = key.to_owned();
+            return Ok(RunClause::TagNull { key, test });
+        }
+        Key::Metric(key) => ("metric", key),
+        Key::Attribute(_, written) => ("attribute", written),
+        Key::Dataset(field) => ("dataset", dataset_key(field)),
+    };
+    Err(SearchError(format!(
+        "IS NULL / IS NOT NULL is only supported for tags and params, not for '{entity}' '{key}'"
+    )))
+}
+
 fn clause(comparison: &RawComparison<'_>) -> Result<RunClause, SearchError> {
     let key = identifier(comparison.identifier, SEARCH_ATTRIBUTE_KEYS)?;
-    let comparator = comparison.comparator.as_str();
-    let value = &comparison.value;
+    let (comparator, value) = match &comparison.test {
+        RawTest::Null(test) => return null_clause(key, *test),
+        RawTest::Compare { comparator, value } => (comparator.as_str(), value),
+    };
     // MLflow checks the value while parsing and the comparator afterwards, in the
     // store; the order decides which message a doubly wrong clause gets.
     match key {

@@ -31,6 +31,14 @@ fn tag(key: &str, op: StringOp, value: &str) -> RunClause {
     }
 }
 
+fn param_null(key: &str, test: NullTest) -> RunClause {
+    RunClause::ParamNull { key: s(key), test }
+}
+
+fn tag_null(key: &str, test: NullTest) -> RunClause {
+    RunClause::TagNull { key: s(key), test }
+}
+
 fn attr(attribute: RunStringAttribute, predicate: StringPredicate) -> RunClause {
     RunClause::StringAttribute {
         attribute,
@@ -198,11 +206,163 @@ fn parses_good_run_filters() {
     }
 }
 
+/// `IS NULL` / `IS NOT NULL` as MLflow 3.17.2 parses them (each case checked with its
+/// `SearchUtils.parse_search_filter`).
+#[test]
+fn parses_run_null_tests() {
+    use NullTest::*;
+    let cases: Vec<(&str, Vec<RunClause>)> = vec![
+        ("params.lr IS NULL", vec![param_null("lr", IsNull)]),
+        ("tags.team IS NOT NULL", vec![tag_null("team", IsNotNull)]),
+        ("param.lr is null", vec![param_null("lr", IsNull)]),
+        ("parameters.lr IS  NULL", vec![param_null("lr", IsNull)]),
+        ("parameter.lr IS\tNULL", vec![param_null("lr", IsNull)]),
+        ("tag.t Is Not Null", vec![tag_null("t", IsNotNull)]),
+        ("tags.t IS\nNOT NULL", vec![tag_null("t", IsNotNull)]),
+        (
+            "params.`my key` IS NULL",
+            vec![param_null("my key", IsNull)],
+        ),
+        ("tags.\"a.b\" IS NOT NULL", vec![tag_null("a.b", IsNotNull)]),
+        (
+            "tags.mlflow.user IS NULL",
+            vec![tag_null("mlflow.user", IsNull)],
+        ),
+        ("params.a.b IS NULL", vec![param_null("a.b", IsNull)]),
+        ("params.1st IS NULL", vec![param_null("1st", IsNull)]),
+        (
+            "metrics.a > 1 AND params.b IS NULL AND tags.c IS NOT NULL",
+            vec![
+                metric("a", NumericOp::Gt, 1.0),
+                param_null("b", IsNull),
+                tag_null("c", IsNotNull),
+            ],
+        ),
+        (
+            "params.x IS NULL AND params.x IS NOT NULL",
+            vec![param_null("x", IsNull), param_null("x", IsNotNull)],
+        ),
+        (
+            "tags.t LIKE 'a' and params.a is null",
+            vec![tag("t", StringOp::Like, "a"), param_null("a", IsNull)],
+        ),
+        // A quoted "NULL" is a string like any other.
+        (
+            "params.a = \"NULL\"",
+            vec![param("a", StringOp::Eq, "NULL")],
+        ),
+    ];
+    for (filter, clauses) in cases {
+        let parsed = parse_run_filter(filter).unwrap_or_else(|e| panic!("{filter:?}: {e}"));
+        assert_eq!(parsed.clauses, clauses, "{filter:?}");
+    }
+}
+
+/// Null tests MLflow 3.17.2 rejects, with its messages (each checked with its
+/// `SearchUtils.parse_search_filter`).
+#[test]
+fn rejects_bad_run_null_tests_with_mlflow_messages() {
+    let only = |entity: &str, key: &str| {
+        format!(
+            "IS NULL / IS NOT NULL is only supported for tags and params, not for \
+             '{entity}' '{key}'"
+        )
+    };
+    let clauses = |list: &str| format!("Invalid clause(s) in filter string: {list}");
+    let cases: Vec<(&str, String)> = vec![
+        // Keys other than params and tags.
+        ("metrics.acc IS NULL", only("metric", "acc")),
+        ("metrics.a IS NOT NULL", only("metric", "a")),
+        ("params.lr IS NOT NULL AND metrics.m IS NULL", only("metric", "m")),
+        ("end_time IS NULL", only("attribute", "end_time")),
+        ("attributes.status IS NOT NULL", only("attribute", "status")),
+        ("run_id IS NULL", only("attribute", "run_id")),
+        ("`Run Name` IS NULL", only("attribute", "Run Name")),
+        ("created IS NULL", only("attribute", "created")),
+        ("datasets.name IS NULL", only("dataset", "name")),
+        ("dataset.context IS NOT NULL", only("dataset", "context")),
+        // The key is checked first.
+        (
+            "nope IS NULL",
+            format!("Invalid attribute key 'nope' specified. Valid keys are '{RUN_ATTRIBUTE_KEYS}'"),
+        ),
+        (
+            "foo.x IS NULL",
+            s("Invalid entity type 'foo'. Valid values are \
+               ['metric', 'parameter', 'tag', 'attribute', 'dataset']"),
+        ),
+        (
+            "datasets.source IS NULL",
+            s("Invalid dataset key 'source' specified. Valid keys are '{'context', 'digest', 'name'}'"),
+        ),
+        // Malformed null tests, listed as sqlparse tokenizes them.
+        ("params.lr IS 'x'", clauses("'params.lr', 'IS', ''x''")),
+        ("params.lr IS NOT 'x'", clauses("'params.lr', 'IS', 'NOT', ''x''")),
+        ("params.lr NOT NULL", clauses("'params.lr', 'NOT NULL'")),
+        ("params.lr IS", clauses("'params.lr', 'IS'")),
+        ("params.lr IS NOT", clauses("'params.lr', 'IS', 'NOT'")),
+        ("params.lr IS NULL NULL", clauses("'NULL'")),
+        ("params.lr IS NOT NULL NULL", clauses("'NULL'")),
+        ("params.lr IS NOT   NULL", clauses("'params.lr', 'IS', 'NOT   NULL'")),
+        ("params.lr IS NOT\tNULL", clauses("'params.lr', 'IS', 'NOT\tNULL'")),
+        ("params.lr ISNULL", clauses("'params.lr', 'ISNULL'")),
+        ("params.lr IS NUL", clauses("'params.lr', 'IS', 'NUL'")),
+        ("params.lr IS NULLx", clauses("'params.lr', 'IS', 'NULLx'")),
+        ("params.lr IS TRUE", clauses("'params.lr', 'IS', 'TRUE'")),
+        ("params.lr NOT IS NULL", clauses("'params.lr', 'NOT', 'IS', 'NULL'")),
+        ("NOT params.lr IS NULL", clauses("'NOT'")),
+        ("IS NULL", clauses("'IS', 'NULL'")),
+        ("NULL IS NULL", clauses("'NULL', 'IS', 'NULL'")),
+        ("'params.lr' IS NULL", clauses("''params.lr'', 'IS', 'NULL'")),
+        ("(params.lr IS NULL)", clauses("'(params.lr IS NULL)'")),
+        ("params.lr IS NULL OR tags.a IS NULL", clauses("'OR'")),
+        ("params.lr IS NULL;", clauses("';'")),
+        // MLflow accepts (or garbles) comparisons with no AND between them; we do not.
+        ("tags.a IS NULL tags.b IS NULL", clauses("'tags.b IS NULL'")),
+        ("params.a = 'x' tags.b IS NULL", clauses("'tags.b IS NULL'")),
+        ("run_id IN NULL", clauses("'run_id', 'IN', 'NULL'")),
+        // `NULL` is a keyword, not a value.
+        (
+            "params.lr = NULL",
+            s("Expected a quoted string value for parameter (e.g. 'my-value'). Got value NULL"),
+        ),
+        (
+            "params.a LIKE NULL",
+            s("Expected a quoted string value for parameter (e.g. 'my-value'). Got value NULL"),
+        ),
+        (
+            "tags.t != null",
+            s("Expected a quoted string value for tag (e.g. 'my-value'). Got value null"),
+        ),
+        ("status = NULL", s("Expected a quoted string value for attributes. Got value NULL")),
+        (
+            "datasets.name = NULL",
+            s("Expected a quoted string value for dataset attributes. Got value NULL"),
+        ),
+        ("metrics.a = NULL", s("Expected numeric value type for metric. Found NULL")),
+        (
+            "start_time > NULL",
+            s("Expected numeric value type for numeric attribute: start_time. Found NULL"),
+        ),
+        (
+            "params.a = NULL.x",
+            s("Parameter value is either not quoted or unidentified quote types used for \
+               string value NULL.x. Use either single or double quotes."),
+        ),
+    ];
+    for (filter, expected) in cases {
+        let err = parse_run_filter(filter).expect_err(filter);
+        assert_eq!(err.to_string(), expected, "{filter:?}");
+    }
+}
+
 const RUN_ATTRIBUTE_KEYS: &str = "{'Created', 'Run Name', 'Run name', 'artifact_uri', \
      'created', 'end_time', 'run name', 'run_id', 'run_name', 'start_time', 'status', \
      'user_id'}";
 const METRIC_OPS: &str = "{'!=', '<', '<=', '=', '>', '>='}";
 const STRING_OPS: &str = "{'!=', '=', 'ILIKE', 'IN', 'LIKE', 'NOT IN'}";
+/// MLflow 3.17's `VALID_PARAM_COMPARATORS` and `VALID_TAG_COMPARATORS`.
+const PARAM_OPS: &str = "{'!=', '=', 'ILIKE', 'IS NOT NULL', 'IS NULL', 'LIKE'}";
 
 #[test]
 fn rejects_bad_run_filters_with_mlflow_messages() {
@@ -218,7 +378,6 @@ fn rejects_bad_run_filters_with_mlflow_messages() {
         ("metrics.a", s("Invalid clause(s) in filter string: 'metrics.a'")),
         ("metrics.a >", s("Invalid clause(s) in filter string: 'metrics.a', '>'")),
         ("> 1", s("Invalid clause(s) in filter string: '>', '1'")),
-        ("tags.a IS NULL", s("Invalid clause(s) in filter string: 'tags.a', 'IS', 'NULL'")),
         ("params.a-b = 'x'", s("Invalid clause(s) in filter string: 'params.a', '-'")),
         ("run_id IN 'a'", s("Invalid clause(s) in filter string: 'run_id', 'IN', ''a''")),
         ("run_id = ('a', 'b')", s("Invalid clause(s) in filter string: 'run_id', '=', '('a', 'b')'")),
@@ -298,11 +457,11 @@ fn rejects_bad_run_filters_with_mlflow_messages() {
         ("metrics.a == 1", format!("Invalid comparator '==' not one of '{METRIC_OPS}")),
         ("metrics.a <> 1", format!("Invalid comparator '<>' not one of '{METRIC_OPS}")),
         ("metrics.a LIKE 1", format!("Invalid comparator 'LIKE' not one of '{METRIC_OPS}")),
-        ("params.a > 'x'", s("Invalid comparator '>' not one of '{'!=', '=', 'ILIKE', 'LIKE'}'")),
-        ("params.a NOT LIKE 'x'", s("Invalid comparator 'NOT LIKE' not one of '{'!=', '=', 'ILIKE', 'LIKE'}'")),
+        ("params.a > 'x'", format!("Invalid comparator '>' not one of '{PARAM_OPS}'")),
+        ("params.a NOT LIKE 'x'", format!("Invalid comparator 'NOT LIKE' not one of '{PARAM_OPS}'")),
         ("params.a IN ('x')", s("Expected a quoted string value for parameter (e.g. 'my-value'). Got value ('x')")),
-        ("tags.a < 'x'", s("Invalid comparator '<' not one of '{'!=', '=', 'ILIKE', 'LIKE'}")),
-        ("tags.a rlike 'x'", s("Invalid comparator 'RLIKE' not one of '{'!=', '=', 'ILIKE', 'LIKE'}")),
+        ("tags.a < 'x'", format!("Invalid comparator '<' not one of '{PARAM_OPS}")),
+        ("tags.a rlike 'x'", format!("Invalid comparator 'RLIKE' not one of '{PARAM_OPS}")),
         ("status > 'x'", format!("Invalid comparator '>' not one of '{STRING_OPS}'")),
         ("start_time LIKE 1", format!("Invalid comparator 'LIKE' not one of '{STRING_OPS}")),
         ("datasets.name >= 'x'", format!("Invalid comparator '>=' not one of '{STRING_OPS}")),
@@ -445,6 +604,32 @@ fn parses_experiment_filters() {
             ],
         ),
         (
+            "tags.k IS NULL AND tag.`a b` is not null",
+            vec![
+                ExperimentClause::TagNull {
+                    key: s("k"),
+                    test: NullTest::IsNull,
+                },
+                ExperimentClause::TagNull {
+                    key: s("a b"),
+                    test: NullTest::IsNotNull,
+                },
+            ],
+        ),
+        (
+            "name = 'x' AND tags.k IS NOT NULL",
+            vec![
+                ExperimentClause::Name {
+                    op: StringOp::Eq,
+                    value: s("x"),
+                },
+                ExperimentClause::TagNull {
+                    key: s("k"),
+                    test: NullTest::IsNotNull,
+                },
+            ],
+        ),
+        (
             "tags.`team name` != \"ml\" AND tag.k LIKE 'v%'",
             vec![
                 ExperimentClause::Tag {
@@ -493,6 +678,42 @@ fn parses_experiment_filters() {
         ("creation_time LIKE 1", format!("Invalid comparator 'LIKE' not one of '{STRING_OPS}")),
         ("tags.k > 'a'", s("Invalid comparator for tag: >")),
         ("tags.k = 1", s("Expected a quoted string value for tag (e.g. 'my-value'). Got value 1")),
+        // Null tests: tags only (messages checked with MLflow 3.17.2).
+        (
+            "name IS NULL",
+            s("IS NULL / IS NOT NULL is only supported for tags, not for attribute 'name'"),
+        ),
+        (
+            "attribute.creation_time IS NOT NULL",
+            s("IS NULL / IS NOT NULL is only supported for tags, not for attribute \
+               'creation_time'"),
+        ),
+        (
+            "last_update_time is null",
+            s("IS NULL / IS NOT NULL is only supported for tags, not for attribute \
+               'last_update_time'"),
+        ),
+        (
+            "metrics.a IS NULL",
+            s("Invalid entity type 'metrics'. Valid entity types are ('attribute', 'tag', 'tags')"),
+        ),
+        (
+            "params.a IS NULL",
+            s("Invalid entity type 'params'. Valid entity types are ('attribute', 'tag', 'tags')"),
+        ),
+        ("tags.k IS 'x'", s("Invalid clause(s) in filter string: tags.k, IS, 'x'")),
+        ("tags.k IS NOT   NULL", s("Invalid clause(s) in filter string: tags.k, IS, NOT   NULL")),
+        ("tags.k NOT NULL", s("Invalid clause(s) in filter string: tags.k, NOT NULL")),
+        ("tags.k IS NULL OR name = 'x'", s("Invalid clause(s) in filter string: OR")),
+        ("name = NULL", s("Expected a quoted string value for attributes. Got value NULL")),
+        (
+            "tags.k = NULL",
+            s("Expected a quoted string value for tag (e.g. 'my-value'). Got value NULL"),
+        ),
+        (
+            "creation_time > NULL",
+            s("Expected numeric value type for numeric attribute: creation_time. Found NULL"),
+        ),
     ];
     for (filter, expected) in errors {
         let err = parse_experiment_filter(filter).expect_err(filter);

@@ -23,11 +23,12 @@ pub(super) fn number(value: &RawValue<'_>) -> Option<Number> {
 }
 
 /// Returns the string of a `'...'` or `"..."` value. A bare name is refused with
-/// MLflow's message; `None` means the value is no string at all (a number or a list).
+/// MLflow's message; `None` means the value is no string at all (a number, a list or
+/// `NULL`).
 pub(super) fn quoted_string(value: &RawValue<'_>) -> Option<Result<String, SearchError>> {
     match value {
         RawValue::SingleQuoted(text) | RawValue::Identifier(text) => Some(strip_quotes(text)),
-        RawValue::Number { .. } | RawValue::List { .. } => None,
+        RawValue::Number { .. } | RawValue::List { .. } | RawValue::Null(_) => None,
     }
 }
 

@@ -1,5 +1,6 @@
 //! The few places where SQLite and PostgreSQL SQL differ. Every other query is written
-//! once in their common subset (`$N` placeholders, `ON CONFLICT`, `RETURNING`).
+//! once in their common subset (`$N` placeholders, `ON CONFLICT`, `RETURNING`,
+//! `ORDER BY` inside aggregates).
 
 /// Which SQL engine a store talks to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,5 +26,34 @@ impl Dialect {
     /// means the same on both engines.
     pub fn like(self, column: &str, param: &str) -> String {
         format!("{column} LIKE {param}")
+    }
+
+    /// Returns `column` (a double) as text that parses back to the same double.
+    /// SQLite's default text conversion keeps only 15 digits; `%!.17g` round-trips
+    /// (since SQLite 3.43, checked by a test). PostgreSQL prints the shortest exact form.
+    pub fn exact_real_text(self, column: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("printf('%!.17g', {column})"),
+            Dialect::Postgres => format!("CAST({column} AS TEXT)"),
+        }
+    }
+
+    /// Returns an aggregate that folds every row into one JSON array of arrays
+    /// `[[e1, e2, ...], ...]`, in `order_by` order.
+    ///
+    /// Large reads come back as one row on purpose: sqlx's SQLite driver hands each row
+    /// from its worker thread to the async side separately, which costs a context
+    /// switch per row and dominated reads of long metric histories.
+    pub fn json_rows(self, elements: &[&str], order_by: &str) -> String {
+        let elements = elements.join(", ");
+        match self {
+            Dialect::Sqlite => {
+                format!("json_group_array(json_array({elements}) ORDER BY {order_by})")
+            }
+            // `json` is not a type sqlx's Any driver decodes: return text.
+            Dialect::Postgres => {
+                format!("CAST(json_agg(json_build_array({elements}) ORDER BY {order_by}) AS TEXT)")
+            }
+        }
     }
 }

@@ -2,17 +2,39 @@
 
 use async_trait::async_trait;
 use ferroflow_protocol::{Experiment, ExperimentTag, LifecycleStage};
-use sqlx::any::AnyRow;
-use sqlx::Row;
+use std::collections::HashMap;
+
+use sqlx::any::AnyArguments;
+use sqlx::query::Query;
+use sqlx::{Any, Row};
 
 use super::search::search_experiments_sql;
-use super::{bind_all, placeholders, unique_violation, SqlStore};
+use super::{bind_all, fetch_json_rows, placeholders, unique_violation, SqlStore};
 use crate::store::{
     Entity, ExperimentSearch, ExperimentStore, NewExperiment, Page, StoreError, StoreResult,
 };
 
-const EXPERIMENT_COLUMNS: &str =
-    "experiment_id, name, artifact_location, lifecycle_stage, creation_time, last_update_time";
+/// `experiments` columns in the order of [`ExperimentRow`].
+const EXPERIMENT_FIELDS: [&str; 6] = [
+    "experiment_id",
+    "name",
+    "artifact_location",
+    "lifecycle_stage",
+    "creation_time",
+    "last_update_time",
+];
+
+/// One `experiments` row as the JSON aggregate returns it.
+type ExperimentRow = (i64, String, String, String, Option<i64>, Option<i64>);
+
+/// Returns `sql` with every id of `ids` bound in order.
+fn with_ids<'q>(sql: &'q str, ids: &[i64]) -> Query<'q, Any, AnyArguments<'q>> {
+    let mut query = sqlx::query(sql);
+    for id in ids {
+        query = query.bind(*id);
+    }
+    query
+}
 
 /// MLflow's message for an unknown experiment id.
 pub(super) fn experiment_not_found(experiment_id: i64) -> StoreError {
@@ -20,20 +42,6 @@ pub(super) fn experiment_not_found(experiment_id: i64) -> StoreError {
         Entity::Experiment,
         format!("No Experiment with id={experiment_id} exists"),
     )
-}
-
-fn experiment_from_row(row: &AnyRow) -> Result<Experiment, sqlx::Error> {
-    let id: i64 = row.try_get("experiment_id")?;
-    let stage: String = row.try_get("lifecycle_stage")?;
-    Ok(Experiment {
-        experiment_id: id.to_string(),
-        name: row.try_get("name")?,
-        artifact_location: row.try_get("artifact_location")?,
-        lifecycle_stage: LifecycleStage::parse(&stage).unwrap_or_default(),
-        creation_time: row.try_get("creation_time")?,
-        last_update_time: row.try_get("last_update_time")?,
-        tags: Vec::new(),
-    })
 }
 
 impl SqlStore {
@@ -72,42 +80,48 @@ impl SqlStore {
         ))
     }
 
-    /// Loads experiments by id with their tags, in the given order.
+    /// Loads experiments by id with their tags, in the given order; each table is read
+    /// as one JSON aggregate row (see [`super::Dialect::json_rows`]).
     async fn load_experiments(&self, ids: &[i64]) -> StoreResult<Vec<Experiment>> {
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(1000) {
             let list = placeholders(1, chunk.len());
             let sql = format!(
-                "SELECT {EXPERIMENT_COLUMNS} FROM experiments WHERE experiment_id IN ({list})"
+                "SELECT {} FROM experiments WHERE experiment_id IN ({list})",
+                self.dialect.json_rows(&EXPERIMENT_FIELDS, "experiment_id")
             );
-            let mut q = sqlx::query(&sql);
-            for id in chunk {
-                q = q.bind(*id);
-            }
-            let rows = q.fetch_all(&self.reader).await?;
-            let mut by_id = std::collections::HashMap::with_capacity(rows.len());
-            for row in &rows {
-                let exp = experiment_from_row(row)?;
-                by_id.insert(exp.experiment_id.clone(), exp);
-            }
+            let rows: Vec<ExperimentRow> =
+                fetch_json_rows(with_ids(&sql, chunk), &self.reader).await?;
+            let mut by_id: HashMap<i64, Experiment> = rows
+                .into_iter()
+                .map(
+                    |(id, name, artifact_location, stage, creation_time, last_update_time)| {
+                        let experiment = Experiment {
+                            experiment_id: id.to_string(),
+                            name,
+                            artifact_location,
+                            lifecycle_stage: LifecycleStage::parse(&stage).unwrap_or_default(),
+                            creation_time,
+                            last_update_time,
+                            tags: Vec::new(),
+                        };
+                        (id, experiment)
+                    },
+                )
+                .collect();
             let sql = format!(
-                "SELECT experiment_id, key, value FROM experiment_tags \
-                 WHERE experiment_id IN ({list}) ORDER BY key"
+                "SELECT {} FROM experiment_tags WHERE experiment_id IN ({list})",
+                self.dialect
+                    .json_rows(&["experiment_id", "key", "value"], "experiment_id, key")
             );
-            let mut q = sqlx::query(&sql);
-            for id in chunk {
-                q = q.bind(*id);
-            }
-            for row in q.fetch_all(&self.reader).await? {
-                let id: i64 = row.try_get("experiment_id")?;
-                if let Some(exp) = by_id.get_mut(&id.to_string()) {
-                    exp.tags.push(ExperimentTag {
-                        key: row.try_get("key")?,
-                        value: row.try_get("value")?,
-                    });
+            let tags: Vec<(i64, String, String)> =
+                fetch_json_rows(with_ids(&sql, chunk), &self.reader).await?;
+            for (id, key, value) in tags {
+                if let Some(experiment) = by_id.get_mut(&id) {
+                    experiment.tags.push(ExperimentTag { key, value });
                 }
             }
-            out.extend(chunk.iter().filter_map(|id| by_id.remove(&id.to_string())));
+            out.extend(chunk.iter().filter_map(|id| by_id.remove(id)));
         }
         Ok(out)
     }
@@ -156,7 +170,8 @@ impl SqlStore {
     ) -> StoreResult<()> {
         let (stage, _) = self.experiment_stage(conn, experiment_id).await?;
         if stage != LifecycleStage::Active {
-            return Err(StoreError::InvalidState(format!(
+            // MLflow's `_check_experiment_is_active`: INVALID_PARAMETER_VALUE.
+            return Err(StoreError::InvalidInput(format!(
                 "The experiment {experiment_id} must be in the 'active' state. \
                  Current state is {}.",
                 stage.as_str()

@@ -3,12 +3,10 @@
 
 use std::collections::BTreeSet;
 
+use super::{fetch_json_rows, metric_value, SqlStore};
+use crate::store::{HistoryInterval, MetricStore, Page, StoreResult};
 use async_trait::async_trait;
 use ferroflow_protocol::{Metric, MetricWithRunId};
-use sqlx::Row;
-
-use super::{metric_value, SqlStore};
-use crate::store::{HistoryInterval, MetricStore, Page, StoreResult};
 
 /// One stored point of a key, as read for sampling.
 struct Point {
@@ -17,22 +15,47 @@ struct Point {
     value: f64,
 }
 
+/// One stored point as the history aggregate returns it: step, timestamp, the value as
+/// exact text, is_nan.
+type PointRow = (i64, i64, String, i64);
+
 impl SqlStore {
-    async fn points(&self, run_id: &str, key: &str) -> StoreResult<Vec<Point>> {
-        let rows = sqlx::query(
-            "SELECT step, timestamp, value, is_nan FROM metrics WHERE run_uuid = $1 AND key = $2 \
-             ORDER BY step, timestamp, value",
+    /// Returns the SQL of a run's history of one key as a single JSON aggregate, paged
+    /// by `LIMIT $3 OFFSET $4`.
+    fn history_sql(&self) -> String {
+        let value = self.dialect.exact_real_text("value");
+        let rows = self.dialect.json_rows(
+            &["step", "timestamp", "value_text", "is_nan"],
+            "step, timestamp, value",
+        );
+        format!(
+            "SELECT {rows} FROM (SELECT step, timestamp, value, {value} AS value_text, is_nan \
+             FROM metrics WHERE run_uuid = $1 AND key = $2 \
+             ORDER BY step, timestamp, value LIMIT $3 OFFSET $4) AS page"
         )
-        .bind(run_id)
-        .bind(key)
-        .fetch_all(&self.reader)
-        .await?;
-        rows.iter()
-            .map(|row| {
+    }
+
+    /// Returns a page of a run's points of one key, in step, timestamp, value order.
+    async fn points(
+        &self,
+        run_id: &str,
+        key: &str,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<Point>> {
+        let sql = self.history_sql();
+        let query = sqlx::query(&sql)
+            .bind(run_id)
+            .bind(key)
+            .bind(limit)
+            .bind(offset);
+        let rows: Vec<PointRow> = fetch_json_rows(query, &self.reader).await?;
+        rows.into_iter()
+            .map(|(step, timestamp, value, is_nan)| {
                 Ok(Point {
-                    step: row.try_get("step")?,
-                    timestamp: row.try_get("timestamp")?,
-                    value: metric_value(row)?,
+                    step,
+                    timestamp,
+                    value: metric_value(&value, is_nan)?,
                 })
             })
             .collect()
@@ -71,25 +94,17 @@ impl MetricStore for SqlStore {
     ) -> StoreResult<Page<Metric>> {
         // LIMIT -1 is "no limit" nowhere portable; fetch one extra row to detect a next page.
         let fetch = limit.map(|l| l + 1).unwrap_or(i64::MAX);
-        let rows = sqlx::query(
-            "SELECT step, timestamp, value, is_nan FROM metrics WHERE run_uuid = $1 AND key = $2 \
-             ORDER BY step, timestamp, value LIMIT $3 OFFSET $4",
-        )
-        .bind(run_id)
-        .bind(key)
-        .bind(fetch)
-        .bind(offset)
-        .fetch_all(&self.reader)
-        .await?;
-        let mut items = Vec::with_capacity(rows.len());
-        for row in &rows {
-            items.push(Metric {
+        let mut items: Vec<Metric> = self
+            .points(run_id, key, offset, fetch)
+            .await?
+            .into_iter()
+            .map(|p| Metric {
                 key: key.to_string(),
-                value: metric_value(row)?,
-                timestamp: row.try_get("timestamp")?,
-                step: row.try_get("step")?,
-            });
-        }
+                value: p.value,
+                timestamp: p.timestamp,
+                step: p.step,
+            })
+            .collect();
         let next_offset = match limit {
             Some(l) if items.len() as i64 > l => {
                 items.truncate(l as usize);
@@ -106,7 +121,7 @@ impl MetricStore for SqlStore {
     ) -> StoreResult<Vec<MetricWithRunId>> {
         let mut per_run = Vec::with_capacity(interval.run_ids.len());
         for run_id in &interval.run_ids {
-            per_run.push(self.points(run_id, &interval.key).await?);
+            per_run.push(self.points(run_id, &interval.key, 0, i64::MAX).await?);
         }
         let all_steps: Vec<i64> = per_run
             .iter()

@@ -18,7 +18,7 @@ mod sqlite;
 
 use std::fmt;
 
-use sqlx::any::{AnyArguments, AnyPoolOptions, AnyRow};
+use sqlx::any::{AnyArguments, AnyPoolOptions};
 use sqlx::query::Query;
 use sqlx::{Any, AnyPool, Row};
 
@@ -197,13 +197,32 @@ fn placeholders(start: usize, count: usize) -> String {
     out
 }
 
-/// Decodes a stored metric value, restoring NaN from the `is_nan` flag.
-fn metric_value(row: &AnyRow) -> Result<f64, sqlx::Error> {
-    let is_nan: i64 = row.try_get("is_nan")?;
-    Ok(if is_nan != 0 {
-        f64::NAN
-    } else {
-        row.try_get("value")?
+/// Fetches the one row of a query selecting a [`Dialect::json_rows`] aggregate and
+/// decodes its arrays; no matching rows gives an empty list.
+async fn fetch_json_rows<'q, T, E>(
+    query: Query<'q, Any, AnyArguments<'q>>,
+    executor: E,
+) -> Result<Vec<T>, sqlx::Error>
+where
+    T: serde::de::DeserializeOwned,
+    E: sqlx::Executor<'q, Database = Any>,
+{
+    let row = query.fetch_one(executor).await?;
+    let text: Option<String> = row.try_get(0)?;
+    match text {
+        None => Ok(Vec::new()),
+        Some(text) => serde_json::from_str(&text).map_err(|e| sqlx::Error::Decode(Box::new(e))),
+    }
+}
+
+/// Decodes a metric value read through [`Dialect::exact_real_text`], restoring NaN
+/// from the `is_nan` flag.
+fn metric_value(text: &str, is_nan: i64) -> Result<f64, sqlx::Error> {
+    if is_nan != 0 {
+        return Ok(f64::NAN);
+    }
+    ferroflow_protocol::wire::parse_f64(text).ok_or_else(|| {
+        sqlx::Error::Decode(format!("stored metric value '{text}' is not a number").into())
     })
 }
 

@@ -8,11 +8,13 @@ use ferroflow_protocol::{
     Dataset, DatasetInput, InputTag, LifecycleStage, Metric, Param, Run, RunData, RunInfo,
     RunInputs, RunStatus, RunTag,
 };
+use sqlx::any::AnyArguments;
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
+use sqlx::query::Query;
+use sqlx::{Any, AnyConnection, Row};
 
 use super::search::search_runs_sql;
-use super::{bind_all, metric_value, placeholders, stored_value, SqlStore};
+use super::{bind_all, fetch_json_rows, metric_value, placeholders, stored_value, SqlStore};
 use crate::store::{
     Entity, NewRun, Page, RunSearch, RunStore, RunUpdate, StoreError, StoreResult, ValidLogBatch,
 };
@@ -30,6 +32,67 @@ const METRIC_ROWS_PER_INSERT: usize = 500;
 /// MLflow's message for an unknown run id.
 pub(super) fn run_not_found(run_id: &str) -> StoreError {
     StoreError::NotFound(Entity::Run, format!("Run with id={run_id} not found"))
+}
+
+/// Returns `sql` with every id of `ids` bound in order.
+fn query_with_ids<'q>(sql: &'q str, ids: &'q [String]) -> Query<'q, Any, AnyArguments<'q>> {
+    let mut query = sqlx::query(sql);
+    for id in ids {
+        query = query.bind(id.as_str());
+    }
+    query
+}
+
+/// `runs` columns in the order of [`RunRow`].
+const RUN_FIELDS: [&str; 9] = [
+    "run_uuid",
+    "name",
+    "experiment_id",
+    "user_id",
+    "status",
+    "start_time",
+    "end_time",
+    "lifecycle_stage",
+    "artifact_uri",
+];
+
+/// One `runs` row as the JSON aggregate returns it.
+type RunRow = (
+    String,
+    String,
+    i64,
+    String,
+    String,
+    Option<i64>,
+    Option<i64>,
+    String,
+    String,
+);
+
+fn run_info_from_json(row: RunRow) -> RunInfo {
+    let (
+        run_id,
+        run_name,
+        experiment_id,
+        user_id,
+        status,
+        start_time,
+        end_time,
+        stage,
+        artifact_uri,
+    ) = row;
+    RunInfo {
+        run_uuid: run_id.clone(),
+        run_id,
+        run_name,
+        experiment_id: experiment_id.to_string(),
+        user_id,
+        status: RunStatus::parse(&status).unwrap_or_default(),
+        start_time,
+        end_time,
+        artifact_uri,
+        lifecycle_stage: LifecycleStage::parse(&stage).unwrap_or_default(),
+    }
 }
 
 fn run_info_from_row(row: &AnyRow) -> Result<RunInfo, sqlx::Error> {
@@ -51,8 +114,8 @@ fn run_info_from_row(row: &AnyRow) -> Result<RunInfo, sqlx::Error> {
     })
 }
 
-/// Returns an error unless the run exists and is active (writes to deleted runs are
-/// refused, as MLflow's `_check_run_is_active`).
+/// Returns an error unless the run exists and is active: writes to deleted runs are
+/// refused with INVALID_PARAMETER_VALUE, as MLflow's `_check_run_is_active`.
 async fn require_active_run(conn: &mut AnyConnection, run_id: &str) -> StoreResult<i64> {
     let row = sqlx::query("SELECT lifecycle_stage, experiment_id FROM runs WHERE run_uuid = $1")
         .bind(run_id)
@@ -61,7 +124,7 @@ async fn require_active_run(conn: &mut AnyConnection, run_id: &str) -> StoreResu
         .ok_or_else(|| run_not_found(run_id))?;
     let stage: String = row.try_get("lifecycle_stage")?;
     if stage != LifecycleStage::Active.as_str() {
-        return Err(StoreError::InvalidState(format!(
+        return Err(StoreError::InvalidInput(format!(
             "The run {run_id} must be in the 'active' state. Current state is {stage}."
         )));
     }
@@ -239,61 +302,70 @@ async fn insert_metrics(
 }
 
 impl SqlStore {
-    /// Loads whole runs by id, in the given order; unknown ids are skipped.
+    /// Loads whole runs by id, in the given order; unknown ids are skipped. Each table
+    /// is read as one JSON aggregate row (see [`super::Dialect::json_rows`]).
     async fn load_runs(&self, ids: &[String]) -> StoreResult<Vec<Run>> {
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(1000) {
             let list = placeholders(1, chunk.len());
-            let mut runs: HashMap<String, Run> = HashMap::with_capacity(chunk.len());
-            let sql = format!("SELECT {RUN_COLUMNS} FROM runs WHERE run_uuid IN ({list})");
-            let mut q = sqlx::query(&sql);
-            for id in chunk {
-                q = q.bind(id.as_str());
-            }
-            for row in q.fetch_all(&self.reader).await? {
-                let info = run_info_from_row(&row)?;
-                runs.insert(
-                    info.run_id.clone(),
-                    Run {
+            let d = self.dialect;
+
+            let sql = format!(
+                "SELECT {} FROM runs WHERE run_uuid IN ({list})",
+                d.json_rows(&RUN_FIELDS, "run_uuid")
+            );
+            let rows: Vec<RunRow> =
+                fetch_json_rows(query_with_ids(&sql, chunk), &self.reader).await?;
+            let mut runs: HashMap<String, Run> = rows
+                .into_iter()
+                .map(|row| {
+                    let info = run_info_from_json(row);
+                    let run = Run {
                         info,
                         data: RunData::default(),
                         inputs: RunInputs::default(),
-                    },
-                );
-            }
+                    };
+                    (run.info.run_id.clone(), run)
+                })
+                .collect();
 
             let sql = format!(
-                "SELECT run_uuid, key, value, timestamp, step, is_nan FROM latest_metrics \
-                 WHERE run_uuid IN ({list}) ORDER BY key"
+                "SELECT {} FROM latest_metrics WHERE run_uuid IN ({list})",
+                d.json_rows(
+                    &[
+                        "run_uuid",
+                        "key",
+                        &d.exact_real_text("value"),
+                        "timestamp",
+                        "step",
+                        "is_nan"
+                    ],
+                    "run_uuid, key"
+                )
             );
-            let mut q = sqlx::query(&sql);
-            for id in chunk {
-                q = q.bind(id.as_str());
-            }
-            for row in q.fetch_all(&self.reader).await? {
-                let run_id: String = row.try_get("run_uuid")?;
+            let rows: Vec<(String, String, String, i64, i64, i64)> =
+                fetch_json_rows(query_with_ids(&sql, chunk), &self.reader).await?;
+            for (run_id, key, value, timestamp, step, is_nan) in rows {
                 if let Some(run) = runs.get_mut(&run_id) {
+                    let value = metric_value(&value, is_nan)?;
                     run.data.metrics.push(Metric {
-                        key: row.try_get("key")?,
-                        value: metric_value(&row)?,
-                        timestamp: row.try_get("timestamp")?,
-                        step: row.try_get("step")?,
+                        key,
+                        value,
+                        timestamp,
+                        step,
                     });
                 }
             }
 
             for table in ["params", "tags"] {
                 let sql = format!(
-                    "SELECT run_uuid, key, value FROM {table} WHERE run_uuid IN ({list}) ORDER BY key"
+                    "SELECT {} FROM {table} WHERE run_uuid IN ({list})",
+                    d.json_rows(&["run_uuid", "key", "value"], "run_uuid, key")
                 );
-                let mut q = sqlx::query(&sql);
-                for id in chunk {
-                    q = q.bind(id.as_str());
-                }
-                for row in q.fetch_all(&self.reader).await? {
-                    let run_id: String = row.try_get("run_uuid")?;
+                let rows: Vec<(String, String, String)> =
+                    fetch_json_rows(query_with_ids(&sql, chunk), &self.reader).await?;
+                for (run_id, key, value) in rows {
                     if let Some(run) = runs.get_mut(&run_id) {
-                        let (key, value) = (row.try_get("key")?, row.try_get("value")?);
                         if table == "params" {
                             run.data.params.push(Param { key, value });
                         } else {
@@ -384,30 +456,24 @@ impl SqlStore {
         Ok(run_info_from_row(&row)?)
     }
 
+    /// Moves a run to `stage`; MLflow's store does this whatever the current stage.
     async fn set_run_stage(
         &self,
         run_id: &str,
-        from: LifecycleStage,
-        to: LifecycleStage,
+        stage: LifecycleStage,
         deleted_time: Option<i64>,
     ) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await?;
-        let info = self.get_run_info(&mut tx, run_id).await?;
-        if info.lifecycle_stage != from {
-            // MLflow: deleting a deleted run or restoring an active one is an invalid state.
-            return Err(StoreError::InvalidState(format!(
-                "The run {run_id} must be in the '{}' state. Current state is {}.",
-                from.as_str(),
-                info.lifecycle_stage.as_str()
-            )));
+        let updated = sqlx::query(
+            "UPDATE runs SET lifecycle_stage = $1, deleted_time = $2 WHERE run_uuid = $3",
+        )
+        .bind(stage.as_str())
+        .bind(deleted_time)
+        .bind(run_id)
+        .execute(&self.writer)
+        .await?;
+        if updated.rows_affected() == 0 {
+            return Err(run_not_found(run_id));
         }
-        sqlx::query("UPDATE runs SET lifecycle_stage = $1, deleted_time = $2 WHERE run_uuid = $3")
-            .bind(to.as_str())
-            .bind(deleted_time)
-            .bind(run_id)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
         Ok(())
     }
 }
@@ -418,7 +484,7 @@ impl RunStore for SqlStore {
         let mut tx = self.writer.begin().await?;
         let (stage, location) = self.experiment_stage(&mut tx, new.experiment_id).await?;
         if stage != LifecycleStage::Active {
-            return Err(StoreError::InvalidState(format!(
+            return Err(StoreError::InvalidInput(format!(
                 "The experiment {} must be in the 'active' state. Current state is {}.",
                 new.experiment_id,
                 stage.as_str()
@@ -500,23 +566,13 @@ impl RunStore for SqlStore {
     }
 
     async fn delete_run(&self, run_id: &str, now: i64) -> StoreResult<()> {
-        self.set_run_stage(
-            run_id,
-            LifecycleStage::Active,
-            LifecycleStage::Deleted,
-            Some(now),
-        )
-        .await
+        self.set_run_stage(run_id, LifecycleStage::Deleted, Some(now))
+            .await
     }
 
     async fn restore_run(&self, run_id: &str) -> StoreResult<()> {
-        self.set_run_stage(
-            run_id,
-            LifecycleStage::Deleted,
-            LifecycleStage::Active,
-            None,
-        )
-        .await
+        self.set_run_stage(run_id, LifecycleStage::Active, None)
+            .await
     }
 
     async fn search_runs(&self, search: &RunSearch) -> StoreResult<Page<Run>> {

@@ -8,6 +8,9 @@
 //!   (MLflow inner-joins a filtered subquery; we use `EXISTS`, which never duplicates
 //!   runs); metrics compare the latest value as stored, so a NaN (stored as 0) compares
 //!   as 0, as in MLflow;
+//! - `IS NULL` / `IS NOT NULL` on a param or tag (or experiment tag) is `NOT EXISTS` /
+//!   `EXISTS` of a row with that key, whatever its value, as MLflow's `exists()`
+//!   subquery;
 //! - `run_name` compares the `runs.name` column (MLflow reads the `mlflow.runName` tag,
 //!   which our store keeps equal to it);
 //! - ordering by a metric puts numbers first, then NaN, then runs without the metric;
@@ -25,8 +28,8 @@ use ferroflow_protocol::LifecycleStage;
 use super::dialect::Dialect;
 use crate::service::search::{
     DatasetField, ExperimentClause, ExperimentFilter, ExperimentOrderBy, ExperimentOrderKey,
-    ExperimentTimeAttribute, Number, NumericOp, RunClause, RunFilter, RunNumericAttribute,
-    RunOrderBy, RunOrderKey, RunStringAttribute, StringOp, StringPredicate,
+    ExperimentTimeAttribute, NullTest, Number, NumericOp, RunClause, RunFilter,
+    RunNumericAttribute, RunOrderBy, RunOrderKey, RunStringAttribute, StringOp, StringPredicate,
 };
 
 /// A value bound to a `$N` placeholder.
@@ -190,6 +193,8 @@ fn run_condition(b: &mut Builder, clause: &RunClause) -> String {
         }
         RunClause::Param { key, op, value } => key_value_exists(b, "params", key, *op, value),
         RunClause::Tag { key, op, value } => key_value_exists(b, "tags", key, *op, value),
+        RunClause::ParamNull { key, test } => key_exists(b, "params", key, *test),
+        RunClause::TagNull { key, test } => key_exists(b, "tags", key, *test),
         RunClause::StringAttribute {
             attribute,
             predicate,
@@ -234,6 +239,24 @@ fn key_value_exists(b: &mut Builder, table: &str, key: &str, op: StringOp, value
         "EXISTS (SELECT 1 FROM {table} f WHERE f.run_uuid = runs.run_uuid \
          AND f.key = {key} AND {condition})"
     )
+}
+
+/// Returns `EXISTS` (`IS NOT NULL`) or `NOT EXISTS` (`IS NULL`) over the rows of a
+/// `(run_uuid, key, value)` table with one key.
+fn key_exists(b: &mut Builder, table: &str, key: &str, test: NullTest) -> String {
+    let key = b.text(key);
+    format!(
+        "{}EXISTS (SELECT 1 FROM {table} f WHERE f.run_uuid = runs.run_uuid AND f.key = {key})",
+        not_if_null(test)
+    )
+}
+
+/// Returns the prefix that turns `EXISTS` into the condition for `test`.
+fn not_if_null(test: NullTest) -> &'static str {
+    match test {
+        NullTest::IsNull => "NOT ",
+        NullTest::IsNotNull => "",
+    }
 }
 
 fn numeric_condition(b: &mut Builder, column: &str, op: NumericOp, value: Number) -> String {
@@ -345,6 +368,14 @@ fn experiment_condition(b: &mut Builder, clause: &ExperimentClause) -> String {
                 "EXISTS (SELECT 1 FROM experiment_tags t \
                  WHERE t.experiment_id = experiments.experiment_id \
                  AND t.key = {key} AND {condition})"
+            )
+        }
+        ExperimentClause::TagNull { key, test } => {
+            let key = b.text(key);
+            format!(
+                "{}EXISTS (SELECT 1 FROM experiment_tags t \
+                 WHERE t.experiment_id = experiments.experiment_id AND t.key = {key})",
+                not_if_null(*test)
             )
         }
     }
@@ -536,6 +567,44 @@ mod tests {
     }
 
     #[test]
+    fn renders_null_tests_as_key_existence() {
+        let filter = "params.lr IS NULL AND tags.team IS NOT NULL AND params.lr = 'x'";
+        let sqlite = runs(Dialect::Sqlite, filter, &[]);
+        assert_eq!(
+            sqlite.sql,
+            "SELECT runs.run_uuid FROM runs WHERE runs.experiment_id IN ($1, $2) \
+             AND runs.lifecycle_stage IN ($3) \
+             AND NOT EXISTS (SELECT 1 FROM params f WHERE f.run_uuid = runs.run_uuid \
+             AND f.key = $4) \
+             AND EXISTS (SELECT 1 FROM tags f WHERE f.run_uuid = runs.run_uuid \
+             AND f.key = $5) \
+             AND EXISTS (SELECT 1 FROM params f WHERE f.run_uuid = runs.run_uuid \
+             AND f.key = $6 AND f.value = $7) \
+             ORDER BY runs.start_time DESC, runs.run_uuid LIMIT $8 OFFSET $9"
+        );
+        assert_eq!(
+            sqlite.binds[3..7],
+            [text("lr"), text("team"), text("lr"), text("x")]
+        );
+        // The same conditions on PostgreSQL; only the ordering is spelled differently.
+        let pg = runs(Dialect::Postgres, filter, &[]);
+        let conditions = |q: &SqlQuery| q.sql.split(" ORDER BY ").next().map(str::to_owned);
+        assert_eq!(conditions(&pg), conditions(&sqlite));
+        assert_eq!(pg.binds, sqlite.binds);
+    }
+
+    #[test]
+    fn binds_null_test_keys() {
+        let q = runs(Dialect::Postgres, "tags.`x') OR (1=1` IS NULL", &[]);
+        assert!(q.sql.contains(
+            "AND NOT EXISTS (SELECT 1 FROM tags f WHERE f.run_uuid = runs.run_uuid \
+             AND f.key = $4) ORDER BY"
+        ));
+        assert_eq!(q.binds[3], text("x') OR (1=1"));
+        assert!(!q.sql.contains("1=1"));
+    }
+
+    #[test]
     fn renders_run_ordering_with_joins_and_tie_breakers() {
         let order = ["metrics.acc DESC", "params.lr", "tags.t DESC", "status"];
         let q = runs(Dialect::Sqlite, "metrics.acc > 0", &order);
@@ -619,5 +688,36 @@ mod tests {
             q.binds[2..6],
             [text("%x%"), Bind::Int(5), text("k k"), text("v")]
         );
+    }
+
+    #[test]
+    fn renders_experiment_tag_null_tests() {
+        let filter = "tags.a IS NULL AND tags.b IS NOT NULL";
+        for dialect in [Dialect::Sqlite, Dialect::Postgres] {
+            let q = experiments(dialect, filter, &[]);
+            assert!(
+                q.sql.contains(
+                    "WHERE experiments.lifecycle_stage IN ($1, $2) \
+                     AND NOT EXISTS (SELECT 1 FROM experiment_tags t \
+                     WHERE t.experiment_id = experiments.experiment_id AND t.key = $3) \
+                     AND EXISTS (SELECT 1 FROM experiment_tags t \
+                     WHERE t.experiment_id = experiments.experiment_id AND t.key = $4) \
+                     ORDER BY"
+                ),
+                "{dialect:?}: {}",
+                q.sql
+            );
+            assert_eq!(
+                q.binds,
+                vec![
+                    text("active"),
+                    text("deleted"),
+                    text("a"),
+                    text("b"),
+                    Bind::Int(51),
+                    Bind::Int(0)
+                ]
+            );
+        }
     }
 }
