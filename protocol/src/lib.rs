@@ -11,7 +11,9 @@
 pub mod entities;
 pub mod error;
 pub mod messages;
+pub mod registry;
 pub mod wire;
 
 pub use entities::*;
 pub use error::{ErrorCode, ErrorResponse};
+pub use registry::*;

@@ -52,9 +52,63 @@ impl Default for BatchConfig {
     }
 }
 
+/// A metric point as queued: its key is copied inline when short, so the caller's
+/// thread allocates nothing (and the worker, not the caller, frees); the worker
+/// turns it into a [`Metric`].
+pub(crate) struct Point {
+    key: Key,
+    value: f64,
+    timestamp: i64,
+    step: i64,
+}
+
+/// Keys up to 30 bytes are stored inline; most metric names fit.
+enum Key {
+    Inline { len: u8, bytes: [u8; 30] },
+    Heap(Box<str>),
+}
+
+impl Point {
+    #[inline]
+    pub(crate) fn new(key: &str, value: f64, step: i64, timestamp: i64) -> Point {
+        let key = if key.len() <= 30 {
+            let mut bytes = [0u8; 30];
+            bytes[..key.len()].copy_from_slice(key.as_bytes());
+            Key::Inline {
+                len: key.len() as u8,
+                bytes,
+            }
+        } else {
+            Key::Heap(key.into())
+        };
+        Point {
+            key,
+            value,
+            timestamp,
+            step,
+        }
+    }
+
+    fn into_metric(self) -> Metric {
+        let key = match self.key {
+            // The bytes were copied from a `&str` at a char boundary (its full length).
+            Key::Inline { len, bytes } => {
+                String::from_utf8_lossy(&bytes[..usize::from(len)]).into_owned()
+            }
+            Key::Heap(key) => key.into_string(),
+        };
+        Metric {
+            key,
+            value: self.value,
+            timestamp: self.timestamp,
+            step: self.step,
+        }
+    }
+}
+
 /// One message to the worker.
 pub(crate) enum Item {
-    Metric(Metric),
+    Metric(Point),
     Param(Param),
     Tag(RunTag),
     /// Send everything before this marker, then answer with the outcome since the last
@@ -85,7 +139,10 @@ impl Batcher {
             unreachable: false,
         };
         let handle = std::thread::Builder::new()
-            .name(format!("ferroflow-log-{}", run_id.chars().take(8).collect::<String>()))
+            .name(format!(
+                "ferroflow-log-{}",
+                run_id.chars().take(8).collect::<String>()
+            ))
             .spawn(move || worker.run())
             .map_err(|e| Error::io("cannot start the logging thread", e))?;
         Ok(Batcher {
@@ -213,7 +270,7 @@ impl Worker {
                     let _ = ack.send(self.take_outcome());
                     continue;
                 }
-                Ok(Item::Metric(metric)) => self.batch.metrics.push(metric),
+                Ok(Item::Metric(point)) => self.batch.metrics.push(point.into_metric()),
                 Ok(Item::Param(param)) => self.batch.push_param(param),
                 Ok(Item::Tag(tag)) => self.batch.push_tag(tag),
                 Err(RecvTimeoutError::Timeout) => {
@@ -322,6 +379,22 @@ mod tests {
             });
         }
         assert!(batch.is_full());
+    }
+
+    #[test]
+    fn points_keep_short_and_long_keys() {
+        for key in ["loss", "système/é", &"k".repeat(30), &"long".repeat(20)] {
+            let metric = Point::new(key, 0.5, 3, 7).into_metric();
+            assert_eq!(
+                metric,
+                Metric {
+                    key: key.to_string(),
+                    value: 0.5,
+                    timestamp: 7,
+                    step: 3
+                }
+            );
+        }
     }
 
     #[test]

@@ -811,6 +811,30 @@ mod tests {
     }
 
     #[test]
+    fn from_env_reads_mlflow_variables() {
+        // The only test touching these variables, so parallel tests cannot race on them.
+        std::env::remove_var(env::MLFLOW_TRACKING_URI);
+        let missing = Client::from_env().err().unwrap();
+        assert!(
+            missing.to_string().contains("MLFLOW_TRACKING_URI"),
+            "{missing}"
+        );
+        std::env::set_var(env::MLFLOW_TRACKING_URI, "http://tracking.example:5000/");
+        std::env::set_var(env::MLFLOW_EXPERIMENT_NAME, "nightly");
+        std::env::set_var(env::MLFLOW_TRACKING_USERNAME, "ada");
+        let client = Client::from_env().unwrap();
+        assert_eq!(client.tracking_uri(), "http://tracking.example:5000");
+        assert_eq!(client.default_experiment_name(), Some("nightly"));
+        for name in [
+            env::MLFLOW_TRACKING_URI,
+            env::MLFLOW_EXPERIMENT_NAME,
+            env::MLFLOW_TRACKING_USERNAME,
+        ] {
+            std::env::remove_var(name);
+        }
+    }
+
+    #[test]
     fn only_http_uris_are_accepted() {
         assert!(Client::new("http://127.0.0.1:5000/").is_ok());
         let err = Client::new("sqlite:///mlflow.db").err().unwrap();

@@ -18,7 +18,7 @@
 //! run.log_params([("learning_rate", "0.01"), ("epochs", "100")])?;
 //! for step in 0..100 {
 //!     let loss = 1.0 / (1.0 + step as f64);
-//!     run.log_metric("loss", loss, step)?; // ~100 ns: queued, sent in the background
+//!     run.log_metric("loss", loss, step)?; // queued in ~200 ns, sent in the background
 //! }
 //! run.log_text("converged", "notes.txt")?;
 //! run.end(RunStatus::Finished)?; // returns once every point is acknowledged

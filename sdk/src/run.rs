@@ -13,10 +13,10 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use ferroflow_protocol::messages::runs::CreateRun;
-use ferroflow_protocol::{DatasetInput, Metric, Param, RunInfo, RunStatus, RunTag};
+use ferroflow_protocol::{DatasetInput, Param, RunInfo, RunStatus, RunTag};
 
 use crate::artifacts::{ArtifactRepository, FileInfo};
-use crate::batcher::{Batcher, Item};
+use crate::batcher::{Batcher, Item, Point};
 use crate::client::{now_millis, Client};
 use crate::error::{Error, Result};
 use crate::system_metrics::SystemMetricsSampler;
@@ -221,12 +221,7 @@ impl ActiveRun {
     /// Logs a metric point with an explicit timestamp (milliseconds since the epoch).
     pub fn log_metric_at(&self, key: &str, value: f64, step: i64, timestamp: i64) -> Result<()> {
         check_key("metric", key)?;
-        self.enqueue(Item::Metric(Metric {
-            key: key.to_owned(),
-            value,
-            timestamp,
-            step,
-        }))
+        self.enqueue(Item::Metric(Point::new(key, value, step, timestamp)))
     }
 
     /// Logs several metrics at one step and one timestamp.
@@ -413,9 +408,12 @@ fn default_tags() -> Vec<RunTag> {
 /// most 250 characters of letters, digits, `_ - . / ` and space, and no part that
 /// would resolve to another path (`a//b`, `./a`, `a/..`, `/a`).
 pub(crate) fn check_key(kind: &str, key: &str) -> Result<()> {
-    let allowed = key
-        .chars()
-        .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | ' ' | '/'));
+    let allowed_ascii =
+        |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b' ' | b'/');
+    let allowed = key.bytes().all(allowed_ascii)
+        || key
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | ' ' | '/'));
     let resolvable = key.split('/').all(|part| !matches!(part, "" | "." | ".."));
     if !allowed || !resolvable {
         return Err(Error::InvalidArgument(format!(

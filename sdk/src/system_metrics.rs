@@ -9,12 +9,10 @@
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use crossbeam_channel::{RecvTimeoutError, Sender};
-use ferroflow_protocol::Metric;
-
-use crate::batcher::Item;
+use crate::batcher::{Item, Point};
 use crate::client::now_millis;
 use crate::error::{Error, Result};
+use crossbeam_channel::{RecvTimeoutError, Sender};
 
 /// CPU busy share since the previous sample, percent.
 pub const CPU_UTILIZATION: &str = "system/cpu_utilization_percentage";
@@ -75,13 +73,8 @@ impl SystemMetricsSampler {
                     }
                     let timestamp = now_millis();
                     for (key, value) in values {
-                        let metric = Metric {
-                            key: key.to_string(),
-                            value,
-                            timestamp,
-                            step,
-                        };
-                        if queue.send(Item::Metric(metric)).is_err() {
+                        let point = Point::new(key, value, step, timestamp);
+                        if queue.send(Item::Metric(point)).is_err() {
                             return;
                         }
                     }

@@ -5,7 +5,9 @@
 //! server's validation reproduces instead of failing at parse time.
 
 pub mod experiments;
+pub mod logged_models;
 pub mod metrics;
+pub mod registry;
 pub mod runs;
 
 use serde::{Deserialize, Serialize};

@@ -20,7 +20,10 @@ where
     type Rejection = MlflowError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        if req.method() == Method::GET || req.method() == Method::DELETE {
+        // MLflow's clients send DELETE requests with a JSON body, as POST; a DELETE with
+        // a query string is read like GET.
+        let has_query = req.uri().query().is_some_and(|q| !q.is_empty());
+        if req.method() == Method::GET || (req.method() == Method::DELETE && has_query) {
             let query = req.uri().query().unwrap_or("");
             return parse_query(query).map(MlflowRequest);
         }

@@ -9,10 +9,12 @@ mod artifacts;
 pub mod error;
 mod experiments;
 pub mod extract;
+mod logged_models;
 mod metrics;
+mod registry;
 mod runs;
 
-use axum::routing::{get, post, put, MethodRouter};
+use axum::routing::{delete, get, patch, post, put, MethodRouter};
 use axum::Router;
 
 use crate::service::artifacts::ArtifactService;
@@ -66,11 +68,82 @@ fn tracking_routes() -> Router<AppState> {
         )
 }
 
+/// The model-registry and logged-model routes, relative to an API prefix. Besides GET
+/// and POST, each route answers the method `model_registry.proto` / `service.proto` gives
+/// it (PATCH for updates, DELETE for deletes), which is what MLflow's client sends.
+fn registry_routes() -> Router<AppState> {
+    use logged_models as lm;
+    use registry as rm;
+    Router::new()
+        .route("/registered-models/create", both(rm::create_registered_model))
+        .route("/registered-models/get", both(rm::get_registered_model))
+        .route("/registered-models/rename", both(rm::rename_registered_model))
+        .route(
+            "/registered-models/update",
+            both(rm::update_registered_model).patch(rm::update_registered_model),
+        )
+        .route(
+            "/registered-models/delete",
+            both(rm::delete_registered_model).delete(rm::delete_registered_model),
+        )
+        .route("/registered-models/search", both(rm::search_registered_models))
+        .route(
+            "/registered-models/get-latest-versions",
+            both(rm::get_latest_versions),
+        )
+        .route("/registered-models/set-tag", both(rm::set_registered_model_tag))
+        .route(
+            "/registered-models/delete-tag",
+            both(rm::delete_registered_model_tag).delete(rm::delete_registered_model_tag),
+        )
+        .route(
+            "/registered-models/alias",
+            get(rm::get_by_alias)
+                .post(rm::set_alias)
+                .delete(rm::delete_alias),
+        )
+        .route("/model-versions/create", both(rm::create_model_version))
+        .route("/model-versions/get", both(rm::get_model_version))
+        .route(
+            "/model-versions/update",
+            both(rm::update_model_version).patch(rm::update_model_version),
+        )
+        .route(
+            "/model-versions/delete",
+            both(rm::delete_model_version).delete(rm::delete_model_version),
+        )
+        .route("/model-versions/search", both(rm::search_model_versions))
+        .route("/model-versions/transition-stage", both(rm::transition_stage))
+        .route("/model-versions/get-download-uri", both(rm::get_download_uri))
+        .route("/model-versions/set-tag", both(rm::set_model_version_tag))
+        .route(
+            "/model-versions/delete-tag",
+            both(rm::delete_model_version_tag).delete(rm::delete_model_version_tag),
+        )
+        .route("/logged-models", post(lm::create))
+        .route("/logged-models/search", post(lm::search))
+        .route(
+            "/logged-models/{model_id}",
+            get(lm::get).patch(lm::finalize).delete(lm::delete),
+        )
+        .route("/logged-models/{model_id}/tags", patch(lm::set_tags))
+        .route(
+            "/logged-models/{model_id}/tags/{tag_key}",
+            delete(lm::delete_tag),
+        )
+        .route("/logged-models/{model_id}/params", post(lm::log_params))
+        .route(
+            "/logged-models/{model_id}/artifacts/directories",
+            get(lm::list_artifacts),
+        )
+        .route("/runs/outputs", post(lm::log_outputs))
+}
+
 /// The REST API under both of MLflow's prefixes, and the UI's `/get-artifact`.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .nest("/api/2.0/mlflow", tracking_routes())
-        .nest("/ajax-api/2.0/mlflow", tracking_routes())
+        .nest("/api/2.0/mlflow", tracking_routes().merge(registry_routes()))
+        .nest("/ajax-api/2.0/mlflow", tracking_routes().merge(registry_routes()))
         .route("/get-artifact", get(artifacts::get_artifact))
 }
 

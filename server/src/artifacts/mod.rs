@@ -155,9 +155,11 @@ impl From<ArtifactError> for MlflowError {
         match err {
             ArtifactError::InvalidPath
             | ArtifactError::IsDirectory(_)
-            | ArtifactError::TooLarge { .. }
             | ArtifactError::InvalidPart(_)
             | ArtifactError::UnsupportedUri(_) => MlflowError::invalid(message),
+            ArtifactError::TooLarge { .. } => {
+                MlflowError::new(ErrorCode::RequestLimitExceeded, message)
+            }
             ArtifactError::NotFound(_) | ArtifactError::NoSuchUpload(_) => {
                 MlflowError::not_found(message)
             }

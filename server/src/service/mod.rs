@@ -4,9 +4,11 @@
 
 pub mod artifacts;
 mod experiments;
+pub mod logged_models;
 mod metrics;
 mod names;
 mod page_token;
+pub mod registry;
 mod runs;
 pub mod search;
 pub mod validation;

@@ -309,6 +309,171 @@ pub fn max_results(value: Option<i64>, parameter: &str) -> Result<i64, MlflowErr
     }
 }
 
+// ---- model registry (`_validate_model_name`, `_validate_model_alias_name`, ...) ----------
+
+/// Longest registry tag key.
+pub const MAX_MODEL_REGISTRY_TAG_KEY_LENGTH: usize = 250;
+/// Longest registry tag value.
+pub const MAX_MODEL_REGISTRY_TAG_VALUE_LENGTH: usize = 100_000;
+/// Longest registered-model alias.
+pub const MAX_REGISTERED_MODEL_ALIAS_LENGTH: usize = 255;
+/// Largest page of a registered-model search.
+pub const SEARCH_REGISTERED_MODEL_MAX_RESULTS_THRESHOLD: i64 = 1000;
+/// Default page of a registered-model search.
+pub const SEARCH_REGISTERED_MODEL_MAX_RESULTS_DEFAULT: i64 = 100;
+/// Largest page of a model-version search.
+pub const SEARCH_MODEL_VERSION_MAX_RESULTS_THRESHOLD: i64 = 200_000;
+/// Default page of a model-version search.
+pub const SEARCH_MODEL_VERSION_MAX_RESULTS_DEFAULT: i64 = 10_000;
+/// MLflow's registry stages, canonical spelling.
+pub const MODEL_VERSION_STAGES: [&str; 4] = ["None", "Staging", "Production", "Archived"];
+
+/// MLflow's `invalid_value`: `Invalid value "<json>" for parameter '<path>' supplied: <msg>`.
+fn invalid_value(path: &str, value: &str, message: &str) -> MlflowError {
+    let json = serde_json::Value::String(value.to_owned()).to_string();
+    MlflowError::invalid(format!(
+        "Invalid value {json} for parameter '{path}' supplied: {message}"
+    ))
+}
+
+/// MLflow's `exceeds_maximum_length`.
+fn exceeds_maximum_length(path: &str, limit: usize, value: &str) -> Result<(), MlflowError> {
+    if value.chars().count() > limit {
+        return Err(MlflowError::invalid(format!(
+            "'{path}' exceeds the maximum length of {limit} characters"
+        )));
+    }
+    Ok(())
+}
+
+/// Checks a registered-model name (`_validate_model_name`) and returns it.
+pub fn model_name(value: Option<String>, parameter: &str) -> Result<String, MlflowError> {
+    let name = required_str(value, parameter)?;
+    if name.trim().is_empty() {
+        return Err(MlflowError::invalid(format!(
+            "Missing value for required parameter '{parameter}'."
+        )));
+    }
+    if name.contains('/') || name.contains(':') {
+        return Err(MlflowError::invalid(format!(
+            "Invalid model name '{name}'. Names cannot contain '/' or ':'."
+        )));
+    }
+    if path_not_unique(&name) {
+        return Err(invalid_value("name", &name, &bad_path_message(&name)));
+    }
+    Ok(name)
+}
+
+fn bad_path_message(name: &str) -> String {
+    format!(
+        "Names may be treated as files in certain cases, and must not resolve to other names \
+         when treated as such. This name would resolve to '{}'",
+        normpath(name)
+    )
+}
+
+/// Parses a version number (`_validate_model_version`).
+pub fn model_version(value: Option<String>) -> Result<i64, MlflowError> {
+    let text = required_str(value, "version")?;
+    text.trim().parse::<i64>().map_err(|_| {
+        MlflowError::invalid(format!(
+            "Parameter 'version' must be an integer, got '{text}'."
+        ))
+    })
+}
+
+/// Checks a registry tag key (`_validate_tag_name`: letters, digits, `_-. :/`).
+pub fn registry_tag_key(key: &str) -> Result<(), MlflowError> {
+    let valid = key
+        .chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, '_' | '/' | '.' | '-' | ' ' | ':'));
+    if !valid {
+        return Err(invalid_value(
+            "key",
+            key,
+            "Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), \
+             spaces ( ), colon(:) and slashes (/).",
+        ));
+    }
+    if path_not_unique(key) {
+        return Err(invalid_value("key", key, &bad_path_message(key)));
+    }
+    Ok(())
+}
+
+/// Checks a registered-model or model-version tag.
+pub fn registry_tag(key: &str, value: &str) -> Result<(), MlflowError> {
+    registry_tag_key(key)?;
+    exceeds_maximum_length("key", MAX_MODEL_REGISTRY_TAG_KEY_LENGTH, key)?;
+    exceeds_maximum_length("value", MAX_MODEL_REGISTRY_TAG_VALUE_LENGTH, value)
+}
+
+/// Checks an alias name (`_validate_model_alias_name`).
+pub fn alias_name(alias: &str) -> Result<(), MlflowError> {
+    if alias.is_empty() {
+        return Err(MlflowError::invalid(
+            "Registered model alias name cannot be empty.",
+        ));
+    }
+    if !alias.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-') {
+        return Err(MlflowError::invalid(format!(
+            "Invalid alias name: '{alias}'. Names may only contain alphanumerics, underscores \
+             (_), and dashes (-)."
+        )));
+    }
+    exceeds_maximum_length(
+        "Registered model alias name",
+        MAX_REGISTERED_MODEL_ALIAS_LENGTH,
+        alias,
+    )
+}
+
+/// Rejects the reserved alias names `latest` and `v<N>` (`_validate_model_alias_name_reserved`).
+pub fn alias_not_reserved(alias: &str) -> Result<(), MlflowError> {
+    if alias.eq_ignore_ascii_case("latest") {
+        return Err(MlflowError::invalid(
+            "'latest' alias name (case insensitive) is reserved.",
+        ));
+    }
+    let mut chars = alias.chars();
+    if matches!(chars.next(), Some('v' | 'V'))
+        && alias.len() > 1
+        && chars.all(|c| c.is_ascii_digit())
+    {
+        return Err(MlflowError::invalid(format!(
+            "Version alias name '{alias}' is reserved."
+        )));
+    }
+    Ok(())
+}
+
+/// Returns the canonical spelling of a stage (`get_canonical_stage`).
+pub fn canonical_stage(stage: &str) -> Result<&'static str, MlflowError> {
+    MODEL_VERSION_STAGES
+        .into_iter()
+        .find(|s| s.eq_ignore_ascii_case(stage))
+        .ok_or_else(|| {
+            MlflowError::invalid(format!(
+                "Invalid Model Version stage: {stage}. Value must be one of {}.",
+                MODEL_VERSION_STAGES.join(", ")
+            ))
+        })
+}
+
+/// Checks a logged-model name (`_validate_logged_model_name`).
+pub fn logged_model_name(name: &str) -> Result<(), MlflowError> {
+    const BAD: [char; 6] = ['/', ':', '.', '%', '"', '\''];
+    if name.is_empty() || name.contains(BAD) {
+        return Err(MlflowError::invalid(format!(
+            "Invalid model name ('{name}') provided. Model name must be a non-empty string and \
+             cannot contain the following characters: ('/', ':', '.', '%', '\"', \"'\")"
+        )));
+    }
+    Ok(())
+}
+
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -381,5 +546,32 @@ mod tests {
         assert_eq!(max_results(Some(50_000), "max_results").unwrap(), 50_000);
         assert!(max_results(Some(50_001), "max_results").is_err());
         assert!(max_results(Some(0), "max_results").is_err());
+    }
+
+    #[test]
+    fn registry_names_and_aliases() {
+        assert_eq!(model_name(Some("m".into()), "name").unwrap(), "m");
+        assert!(model_name(Some("a/b".into()), "name").is_err());
+        assert!(model_name(Some("a:b".into()), "name").is_err());
+        assert!(model_name(Some("  ".into()), "name").is_err());
+        assert!(model_name(None, "name").is_err());
+        assert_eq!(model_version(Some("3".into())).unwrap(), 3);
+        assert_eq!(
+            model_version(Some("x".into())).unwrap_err().message,
+            "Parameter 'version' must be an integer, got 'x'."
+        );
+        assert!(alias_name("champion-1_a").is_ok());
+        assert!(alias_name("a b").is_err());
+        assert!(alias_name("").is_err());
+        assert!(alias_not_reserved("LATEST").is_err());
+        assert!(alias_not_reserved("v12").is_err());
+        assert!(alias_not_reserved("v").is_ok());
+        assert!(alias_not_reserved("version").is_ok());
+        assert_eq!(canonical_stage("production").unwrap(), "Production");
+        assert!(canonical_stage("prod").is_err());
+        assert!(registry_tag("a:b", "v").is_ok());
+        assert!(registry_tag("a$", "v").is_err());
+        assert!(logged_model_name("model").is_ok());
+        assert!(logged_model_name("my.model").is_err());
     }
 }

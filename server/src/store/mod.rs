@@ -7,6 +7,7 @@
 
 #[cfg(test)]
 mod conformance;
+pub mod registry;
 pub mod sql;
 
 use async_trait::async_trait;
@@ -16,6 +17,7 @@ use ferroflow_protocol::{
 };
 
 use crate::service::search::{ExperimentFilter, ExperimentOrderBy, RunFilter, RunOrderBy};
+pub use registry::{LoggedModelStore, RegistryStore};
 
 /// The kinds of entity a store can fail to find.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,6 +26,12 @@ pub enum Entity {
     Experiment,
     /// A run.
     Run,
+    /// A registered model.
+    RegisteredModel,
+    /// A model version.
+    ModelVersion,
+    /// An MLflow 3 logged model.
+    LoggedModel,
 }
 
 /// Why a store operation failed.
@@ -238,6 +246,17 @@ pub trait GarbageCollector: Send + Sync {
 }
 
 /// Everything the tracking server needs from a store.
-pub trait TrackingStore: ExperimentStore + RunStore + MetricStore + GarbageCollector {}
+pub trait TrackingStore:
+    ExperimentStore + RunStore + MetricStore + GarbageCollector + RegistryStore + LoggedModelStore
+{
+}
 
-impl<T: ExperimentStore + RunStore + MetricStore + GarbageCollector> TrackingStore for T {}
+impl<T> TrackingStore for T where
+    T: ExperimentStore
+        + RunStore
+        + MetricStore
+        + GarbageCollector
+        + RegistryStore
+        + LoggedModelStore
+{
+}

@@ -30,6 +30,7 @@ pub mod ast;
 mod experiments;
 mod lexer;
 mod parser;
+pub mod registry;
 mod runs;
 mod values;
 

@@ -56,4 +56,47 @@ impl Dialect {
             }
         }
     }
+
+    /// Like [`Dialect::json_rows`], for rows that a subquery already yields in
+    /// `order_by` order: SQLite then aggregates them as they come instead of sorting
+    /// them again into a temporary b-tree (its aggregate `ORDER BY` always sorts);
+    /// PostgreSQL keeps the clause.
+    pub fn json_rows_presorted(self, elements: &[&str], order_by: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("json_group_array(json_array({}))", elements.join(", ")),
+            Dialect::Postgres => self.json_rows(elements, order_by),
+        }
+    }
+
+    /// Returns `count` comma-separated bind placeholders numbered from `start`, for a
+    /// statement whose values are all bound in textual order.
+    ///
+    /// SQLite gets anonymous `?`: sqlx resolves every `$N` through
+    /// `sqlite3_bind_parameter_name`, a linear scan, so a statement with thousands of
+    /// `$N` binds costs quadratic time (it was 60% of log-batch time with 2,500 binds).
+    pub fn params(self, start: usize, count: usize) -> String {
+        let mut out = String::with_capacity(count * 6);
+        for i in 0..count {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            match self {
+                Dialect::Sqlite => out.push('?'),
+                Dialect::Postgres => {
+                    out.push('$');
+                    out.push_str(&(start + i).to_string());
+                }
+            }
+        }
+        out
+    }
+
+    /// Returns `rows` tuples of `columns` placeholders, `(p, p), (p, p)`, numbered from
+    /// `start` in textual order (see [`Dialect::params`]).
+    pub fn value_rows(self, start: usize, rows: usize, columns: usize) -> String {
+        (0..rows)
+            .map(|r| format!("({})", self.params(start + r * columns, columns)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }

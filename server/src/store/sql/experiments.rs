@@ -9,7 +9,7 @@ use sqlx::query::Query;
 use sqlx::{Any, Row};
 
 use super::search::search_experiments_sql;
-use super::{bind_all, fetch_json_rows, placeholders, unique_violation, SqlStore};
+use super::{bind_all, fetch_json_rows, unique_violation, SqlStore};
 use crate::store::{
     Entity, ExperimentSearch, ExperimentStore, NewExperiment, Page, StoreError, StoreResult,
 };
@@ -85,7 +85,7 @@ impl SqlStore {
     async fn load_experiments(&self, ids: &[i64]) -> StoreResult<Vec<Experiment>> {
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(1000) {
-            let list = placeholders(1, chunk.len());
+            let list = self.dialect.params(1, chunk.len());
             let sql = format!(
                 "SELECT {} FROM experiments WHERE experiment_id IN ({list})",
                 self.dialect.json_rows(&EXPERIMENT_FIELDS, "experiment_id")

@@ -24,7 +24,7 @@ impl SqlStore {
     /// by `LIMIT $3 OFFSET $4`.
     fn history_sql(&self) -> String {
         let value = self.dialect.exact_real_text("value");
-        let rows = self.dialect.json_rows(
+        let rows = self.dialect.json_rows_presorted(
             &["step", "timestamp", "value_text", "is_nan"],
             "step, timestamp, value",
         );

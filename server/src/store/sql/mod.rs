@@ -10,8 +10,10 @@
 pub mod dialect;
 mod experiments;
 mod gc;
+mod logged_models;
 mod metrics;
 mod postgres;
+mod registry;
 mod runs;
 pub(crate) mod search;
 mod sqlite;

@@ -14,7 +14,9 @@ use sqlx::query::Query;
 use sqlx::{Any, AnyConnection, Row};
 
 use super::search::search_runs_sql;
-use super::{bind_all, fetch_json_rows, metric_value, placeholders, stored_value, SqlStore};
+use super::{
+    bind_all, fetch_json_rows, metric_value, placeholders, stored_value, Dialect, SqlStore,
+};
 use crate::store::{
     Entity, NewRun, Page, RunSearch, RunStore, RunUpdate, StoreError, StoreResult, ValidLogBatch,
 };
@@ -131,25 +133,48 @@ async fn require_active_run(conn: &mut AnyConnection, run_id: &str) -> StoreResu
     Ok(row.try_get("experiment_id")?)
 }
 
-/// Inserts or replaces tags; keeps `runs.name` in step with `mlflow.runName`.
-async fn upsert_tags(conn: &mut AnyConnection, run_id: &str, tags: &[RunTag]) -> StoreResult<()> {
+/// Inserts or replaces tags in one statement per 300; the last value of a key repeated
+/// in `tags` wins (PostgreSQL refuses to upsert one row twice in a statement).
+async fn insert_tags(
+    d: Dialect,
+    conn: &mut AnyConnection,
+    run_id: &str,
+    tags: &[RunTag],
+) -> StoreResult<()> {
+    let mut last: HashMap<&str, &str> = HashMap::with_capacity(tags.len());
     for tag in tags {
-        sqlx::query(
-            "INSERT INTO tags (run_uuid, key, value) VALUES ($1, $2, $3) \
+        last.insert(&tag.key, &tag.value);
+    }
+    let unique: Vec<(&str, &str)> = last.into_iter().collect();
+    for chunk in unique.chunks(300) {
+        let sql = format!(
+            "INSERT INTO tags (run_uuid, key, value) VALUES {} \
              ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value",
-        )
-        .bind(run_id)
-        .bind(&tag.key)
-        .bind(&tag.value)
-        .execute(&mut *conn)
-        .await?;
-        if tag.key == RUN_NAME_TAG {
-            sqlx::query("UPDATE runs SET name = $1 WHERE run_uuid = $2")
-                .bind(&tag.value)
-                .bind(run_id)
-                .execute(&mut *conn)
-                .await?;
+            d.value_rows(1, chunk.len(), 3)
+        );
+        let mut query = sqlx::query(&sql);
+        for (key, value) in chunk {
+            query = query.bind(run_id).bind(*key).bind(*value);
         }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Inserts or replaces tags and keeps `runs.name` in step with `mlflow.runName`.
+async fn upsert_tags(
+    d: Dialect,
+    conn: &mut AnyConnection,
+    run_id: &str,
+    tags: &[RunTag],
+) -> StoreResult<()> {
+    insert_tags(d, conn, run_id, tags).await?;
+    if let Some(name) = tags.iter().rev().find(|t| t.key == RUN_NAME_TAG) {
+        sqlx::query("UPDATE runs SET name = $1 WHERE run_uuid = $2")
+            .bind(&name.value)
+            .bind(run_id)
+            .execute(&mut *conn)
+            .await?;
     }
     Ok(())
 }
@@ -157,6 +182,7 @@ async fn upsert_tags(conn: &mut AnyConnection, run_id: &str, tags: &[RunTag]) ->
 /// Inserts params; a key already logged with another value fails the whole batch with
 /// MLflow's message, the same value again is accepted.
 async fn insert_params(
+    d: Dialect,
     conn: &mut AnyConnection,
     run_id: &str,
     params: &[Param],
@@ -165,8 +191,9 @@ async fn insert_params(
         return Ok(());
     }
     let sql = format!(
-        "SELECT key, value FROM params WHERE run_uuid = $1 AND key IN ({})",
-        placeholders(2, params.len())
+        "SELECT key, value FROM params WHERE run_uuid = {} AND key IN ({})",
+        d.params(1, 1),
+        d.params(2, params.len())
     );
     let mut query = sqlx::query(&sql).bind(run_id);
     for param in params {
@@ -194,14 +221,13 @@ async fn insert_params(
         }
     }
     for chunk in fresh.chunks(300) {
-        let values = (0..chunk.len())
-            .map(|i| format!("($1, ${}, ${})", 2 + 2 * i, 3 + 2 * i))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = format!("INSERT INTO params (run_uuid, key, value) VALUES {values}");
-        let mut query = sqlx::query(&sql).bind(run_id);
+        let sql = format!(
+            "INSERT INTO params (run_uuid, key, value) VALUES {}",
+            d.value_rows(1, chunk.len(), 3)
+        );
+        let mut query = sqlx::query(&sql);
         for param in chunk {
-            query = query.bind(&param.key).bind(&param.value);
+            query = query.bind(run_id).bind(&param.key).bind(&param.value);
         }
         query.execute(&mut *conn).await?;
     }
@@ -211,33 +237,22 @@ async fn insert_params(
 /// Inserts metric points (exact duplicates are no-ops) and advances `latest_metrics`
 /// where a point is newer by (step, timestamp, value), MLflow's ordering.
 async fn insert_metrics(
+    d: Dialect,
     conn: &mut AnyConnection,
     run_id: &str,
     metrics: &[Metric],
 ) -> StoreResult<()> {
     for chunk in metrics.chunks(METRIC_ROWS_PER_INSERT) {
-        let values = (0..chunk.len())
-            .map(|i| {
-                let b = 2 + 5 * i;
-                format!(
-                    "($1, ${}, ${}, ${}, ${}, ${})",
-                    b,
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
         let sql = format!(
-            "INSERT INTO metrics (run_uuid, key, step, timestamp, value, is_nan) VALUES {values} \
-             ON CONFLICT DO NOTHING"
+            "INSERT INTO metrics (run_uuid, key, step, timestamp, value, is_nan) VALUES {} \
+             ON CONFLICT DO NOTHING",
+            d.value_rows(1, chunk.len(), 6)
         );
-        let mut query = sqlx::query(&sql).bind(run_id);
+        let mut query = sqlx::query(&sql);
         for m in chunk {
             let (value, is_nan) = stored_value(m.value);
             query = query
+                .bind(run_id)
                 .bind(&m.key)
                 .bind(m.step)
                 .bind(m.timestamp)
@@ -265,20 +280,7 @@ async fn insert_metrics(
     }
     let latest: Vec<_> = latest.into_iter().collect();
     for chunk in latest.chunks(METRIC_ROWS_PER_INSERT) {
-        let values = (0..chunk.len())
-            .map(|i| {
-                let b = 2 + 5 * i;
-                format!(
-                    "($1, ${}, ${}, ${}, ${}, ${})",
-                    b,
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
+        let values = d.value_rows(1, chunk.len(), 6);
         let sql = format!(
             "INSERT INTO latest_metrics (run_uuid, key, step, timestamp, value, is_nan) \
              VALUES {values} ON CONFLICT (run_uuid, key) DO UPDATE SET step = excluded.step, \
@@ -287,9 +289,10 @@ async fn insert_metrics(
              AND (excluded.timestamp > latest_metrics.timestamp OR (excluded.timestamp = \
              latest_metrics.timestamp AND excluded.value > latest_metrics.value)))"
         );
-        let mut query = sqlx::query(&sql).bind(run_id);
+        let mut query = sqlx::query(&sql);
         for (key, (step, timestamp, value, is_nan)) in chunk {
             query = query
+                .bind(run_id)
                 .bind(*key)
                 .bind(*step)
                 .bind(*timestamp)
@@ -307,8 +310,8 @@ impl SqlStore {
     async fn load_runs(&self, ids: &[String]) -> StoreResult<Vec<Run>> {
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(1000) {
-            let list = placeholders(1, chunk.len());
             let d = self.dialect;
+            let list = d.params(1, chunk.len());
 
             let sql = format!(
                 "SELECT {} FROM runs WHERE run_uuid IN ({list})",
@@ -482,32 +485,31 @@ impl SqlStore {
 impl RunStore for SqlStore {
     async fn create_run(&self, new: NewRun) -> StoreResult<Run> {
         let mut tx = self.writer.begin().await?;
-        let (stage, location) = self.experiment_stage(&mut tx, new.experiment_id).await?;
-        if stage != LifecycleStage::Active {
+        // One statement checks the experiment is active and derives the artifact URI.
+        let inserted: Option<(String,)> = sqlx::query_as(
+            "INSERT INTO runs (run_uuid, name, experiment_id, user_id, status, start_time, \
+             lifecycle_stage, artifact_uri) SELECT $1, $2, experiment_id, $3, 'RUNNING', $4, \
+             'active', rtrim(artifact_location, '/') || '/' || $1 || '/artifacts' \
+             FROM experiments WHERE experiment_id = $5 AND lifecycle_stage = 'active' \
+             RETURNING artifact_uri",
+        )
+        .bind(&new.run_id)
+        .bind(&new.run_name)
+        .bind(&new.user_id)
+        .bind(new.start_time)
+        .bind(new.experiment_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((artifact_uri,)) = inserted else {
+            let (stage, _) = self.experiment_stage(&mut tx, new.experiment_id).await?;
             return Err(StoreError::InvalidInput(format!(
                 "The experiment {} must be in the 'active' state. Current state is {}.",
                 new.experiment_id,
                 stage.as_str()
             )));
-        }
-        let artifact_uri = format!(
-            "{}/{}/artifacts",
-            location.trim_end_matches('/'),
-            new.run_id
-        );
-        sqlx::query(
-            "INSERT INTO runs (run_uuid, name, experiment_id, user_id, status, start_time, \
-             lifecycle_stage, artifact_uri) VALUES ($1, $2, $3, $4, 'RUNNING', $5, 'active', $6)",
-        )
-        .bind(&new.run_id)
-        .bind(&new.run_name)
-        .bind(new.experiment_id)
-        .bind(&new.user_id)
-        .bind(new.start_time)
-        .bind(&artifact_uri)
-        .execute(&mut *tx)
-        .await?;
-        upsert_tags(&mut tx, &new.run_id, &new.tags).await?;
+        };
+        // The name column was written above; only the tags remain.
+        insert_tags(self.dialect, &mut tx, &new.run_id, &new.tags).await?;
         tx.commit().await?;
         let mut tags = new.tags;
         tags.sort_by(|a, b| a.key.cmp(&b.key));
@@ -558,7 +560,7 @@ impl RunStore for SqlStore {
                 key: RUN_NAME_TAG.to_string(),
                 value: name.clone(),
             };
-            upsert_tags(&mut tx, run_id, std::slice::from_ref(&tag)).await?;
+            upsert_tags(self.dialect, &mut tx, run_id, std::slice::from_ref(&tag)).await?;
         }
         let info = self.get_run_info(&mut tx, run_id).await?;
         tx.commit().await?;
@@ -604,9 +606,9 @@ impl RunStore for SqlStore {
     async fn log_batch(&self, run_id: &str, batch: &ValidLogBatch) -> StoreResult<()> {
         let mut tx = self.writer.begin().await?;
         require_active_run(&mut tx, run_id).await?;
-        insert_params(&mut tx, run_id, &batch.params).await?;
-        upsert_tags(&mut tx, run_id, &batch.tags).await?;
-        insert_metrics(&mut tx, run_id, &batch.metrics).await?;
+        insert_params(self.dialect, &mut tx, run_id, &batch.params).await?;
+        upsert_tags(self.dialect, &mut tx, run_id, &batch.tags).await?;
+        insert_metrics(self.dialect, &mut tx, run_id, &batch.metrics).await?;
         tx.commit().await?;
         Ok(())
     }
