@@ -201,9 +201,8 @@ impl<'de> Deserialize<'de> for LoggedModelStatus {
             Name(String),
             Number(i64),
         }
-        let invalid = |what: String| {
-            serde::de::Error::custom(format!("'{what}' is not a LoggedModelStatus"))
-        };
+        let invalid =
+            |what: String| serde::de::Error::custom(format!("'{what}' is not a LoggedModelStatus"));
         match Raw::deserialize(d)? {
             Raw::Name(name) => match name.parse::<usize>() {
                 Ok(n) => Self::ALL.get(n).copied().ok_or_else(|| invalid(name)),

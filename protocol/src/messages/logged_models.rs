@@ -3,7 +3,9 @@
 //! `PATCH logged-models/{model_id}/tags`, `DELETE logged-models/{model_id}/tags/{key}`,
 //! `POST logged-models/{model_id}/params`, and `POST runs/outputs`.
 
-use crate::registry::{LoggedModel, LoggedModelParameter, LoggedModelStatus, LoggedModelTag, ModelOutput};
+use crate::registry::{
+    LoggedModel, LoggedModelParameter, LoggedModelStatus, LoggedModelTag, ModelOutput,
+};
 use crate::wire;
 use serde::{Deserialize, Serialize};
 

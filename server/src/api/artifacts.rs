@@ -1,5 +1,6 @@
 //! Artifact routes: the `mlflow-artifacts` proxy API (`/api/2.0/mlflow-artifacts/...`),
-//! the run-scoped `GET /api/2.0/mlflow/artifacts/list`, and the UI's `GET /get-artifact`,
+//! the run-scoped `GET /api/2.0/mlflow/artifacts/list`, and the UI's `GET /get-artifact`
+//! and `GET /model-versions/get-artifact`,
 //! as `mlflow/server/handlers.py` and `mlflow/server/__init__.py` serve them.
 //!
 //! Bodies stream both ways: uploads hand the request body to the service chunk by
@@ -14,6 +15,7 @@ use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use ferroflow_protocol::messages::registry::ModelVersionName;
 use futures::TryStreamExt;
 use serde::{Deserialize, Serialize};
 
@@ -226,6 +228,36 @@ pub async fn get_artifact(
     let outcome = state
         .artifacts
         .download_run_artifact(&state.tracking, &run_id, &path, range)
+        .await?;
+    Ok(file_response(outcome, range.is_some()))
+}
+
+/// The query of `GET /model-versions/get-artifact`.
+#[derive(Deserialize)]
+pub struct GetModelVersionArtifactQuery {
+    name: Option<String>,
+    version: Option<String>,
+    path: Option<String>,
+}
+
+/// `GET /model-versions/get-artifact?name=&version=&path=`: the UI's download of a
+/// model version's file.
+pub async fn get_model_version_artifact(
+    State(state): State<AppState>,
+    Query(query): Query<GetModelVersionArtifactQuery>,
+    headers: HeaderMap,
+) -> Result<Response, MlflowError> {
+    let path = query
+        .path
+        .ok_or_else(|| MlflowError::invalid("Missing value for required parameter 'path'."))?;
+    let version = ModelVersionName {
+        name: query.name,
+        version: query.version,
+    };
+    let range = requested_range(&headers);
+    let outcome = state
+        .artifacts
+        .download_model_version_artifact(&state.tracking, version, &path, range)
         .await?;
     Ok(file_response(outcome, range.is_some()))
 }

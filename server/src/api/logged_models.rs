@@ -39,11 +39,12 @@ pub async fn finalize(
         .map(Json)
 }
 
-pub async fn delete(
-    State(state): State<AppState>,
-    Path(model_id): Path<String>,
-) -> Reply<Empty> {
-    state.tracking.delete_logged_model(&model_id).await.map(Json)
+pub async fn delete(State(state): State<AppState>, Path(model_id): Path<String>) -> Reply<Empty> {
+    state
+        .tracking
+        .delete_logged_model(&model_id)
+        .await
+        .map(Json)
 }
 
 pub async fn search(

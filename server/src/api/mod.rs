@@ -75,9 +75,15 @@ fn registry_routes() -> Router<AppState> {
     use logged_models as lm;
     use registry as rm;
     Router::new()
-        .route("/registered-models/create", both(rm::create_registered_model))
+        .route(
+            "/registered-models/create",
+            both(rm::create_registered_model),
+        )
         .route("/registered-models/get", both(rm::get_registered_model))
-        .route("/registered-models/rename", both(rm::rename_registered_model))
+        .route(
+            "/registered-models/rename",
+            both(rm::rename_registered_model),
+        )
         .route(
             "/registered-models/update",
             both(rm::update_registered_model).patch(rm::update_registered_model),
@@ -86,12 +92,18 @@ fn registry_routes() -> Router<AppState> {
             "/registered-models/delete",
             both(rm::delete_registered_model).delete(rm::delete_registered_model),
         )
-        .route("/registered-models/search", both(rm::search_registered_models))
+        .route(
+            "/registered-models/search",
+            both(rm::search_registered_models),
+        )
         .route(
             "/registered-models/get-latest-versions",
             both(rm::get_latest_versions),
         )
-        .route("/registered-models/set-tag", both(rm::set_registered_model_tag))
+        .route(
+            "/registered-models/set-tag",
+            both(rm::set_registered_model_tag),
+        )
         .route(
             "/registered-models/delete-tag",
             both(rm::delete_registered_model_tag).delete(rm::delete_registered_model_tag),
@@ -113,8 +125,14 @@ fn registry_routes() -> Router<AppState> {
             both(rm::delete_model_version).delete(rm::delete_model_version),
         )
         .route("/model-versions/search", both(rm::search_model_versions))
-        .route("/model-versions/transition-stage", both(rm::transition_stage))
-        .route("/model-versions/get-download-uri", both(rm::get_download_uri))
+        .route(
+            "/model-versions/transition-stage",
+            both(rm::transition_stage),
+        )
+        .route(
+            "/model-versions/get-download-uri",
+            both(rm::get_download_uri),
+        )
         .route("/model-versions/set-tag", both(rm::set_model_version_tag))
         .route(
             "/model-versions/delete-tag",
@@ -139,12 +157,22 @@ fn registry_routes() -> Router<AppState> {
         .route("/runs/outputs", post(lm::log_outputs))
 }
 
-/// The REST API under both of MLflow's prefixes, and the UI's `/get-artifact`.
+/// The REST API under both of MLflow's prefixes, and the UI's artifact downloads.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .nest("/api/2.0/mlflow", tracking_routes().merge(registry_routes()))
-        .nest("/ajax-api/2.0/mlflow", tracking_routes().merge(registry_routes()))
+        .nest(
+            "/api/2.0/mlflow",
+            tracking_routes().merge(registry_routes()),
+        )
+        .nest(
+            "/ajax-api/2.0/mlflow",
+            tracking_routes().merge(registry_routes()),
+        )
         .route("/get-artifact", get(artifacts::get_artifact))
+        .route(
+            "/model-versions/get-artifact",
+            get(artifacts::get_model_version_artifact),
+        )
 }
 
 /// The `mlflow-artifacts` proxy routes, relative to an API prefix (MLflow's

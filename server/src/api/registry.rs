@@ -71,28 +71,44 @@ pub async fn delete_registered_model_tag(
     State(state): State<AppState>,
     MlflowRequest(req): MlflowRequest<DeleteRegisteredModelTag>,
 ) -> Reply<Empty> {
-    state.tracking.delete_registered_model_tag(req).await.map(Json)
+    state
+        .tracking
+        .delete_registered_model_tag(req)
+        .await
+        .map(Json)
 }
 
 pub async fn set_alias(
     State(state): State<AppState>,
     MlflowRequest(req): MlflowRequest<SetRegisteredModelAlias>,
 ) -> Reply<Empty> {
-    state.tracking.set_registered_model_alias(req).await.map(Json)
+    state
+        .tracking
+        .set_registered_model_alias(req)
+        .await
+        .map(Json)
 }
 
 pub async fn delete_alias(
     State(state): State<AppState>,
     MlflowRequest(req): MlflowRequest<RegisteredModelAliasRequest>,
 ) -> Reply<Empty> {
-    state.tracking.delete_registered_model_alias(req).await.map(Json)
+    state
+        .tracking
+        .delete_registered_model_alias(req)
+        .await
+        .map(Json)
 }
 
 pub async fn get_by_alias(
     State(state): State<AppState>,
     MlflowRequest(req): MlflowRequest<RegisteredModelAliasRequest>,
 ) -> Reply<ModelVersionResponse> {
-    state.tracking.get_model_version_by_alias(req).await.map(Json)
+    state
+        .tracking
+        .get_model_version_by_alias(req)
+        .await
+        .map(Json)
 }
 
 pub async fn create_model_version(

@@ -5,14 +5,16 @@
 //!   `_list_artifacts_mlflow_artifacts`, `_delete_artifact_mlflow_artifacts`, the
 //!   `mpu/*` handlers), which addresses paths below `--artifacts-destination` and only
 //!   works with `--serve-artifacts`;
-//! - run-scoped reads (`list_artifacts_impl`, `get_artifact_handler`), which resolve the
-//!   run's `artifact_uri`: `mlflow-artifacts:/<path>` maps into the destination when
+//! - run- and model-version-scoped reads (`list_artifacts_impl`, `get_artifact_handler`,
+//!   `get_model_version_artifact_handler`), which resolve the run's `artifact_uri` (or
+//!   the version's download URI): `mlflow-artifacts:/<path>` maps into the destination when
 //!   serving, any other URI (a local path, `s3://...`) is opened directly.
 //!
 //! Every client path is checked by [`ArtifactPath::parse`] first.
 
 use std::sync::Arc;
 
+use ferroflow_protocol::messages::registry::ModelVersionName;
 use ferroflow_protocol::ErrorCode;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::{Deserialize, Serialize};
@@ -361,6 +363,24 @@ impl ArtifactService {
         let relative = ArtifactPath::parse(path).map_err(ArtifactError::from)?;
         let run = tracking.store().get_run(run_id).await?;
         let (store, root) = self.resolve_run_root(&run.info.artifact_uri)?;
+        fetch(store.as_ref(), &root.join(&relative), range).await
+    }
+
+    /// `GET /model-versions/get-artifact?name=&version=&path=`: streams one file of a
+    /// model version, from its download URI (`get_model_version_artifact_handler`).
+    pub async fn download_model_version_artifact(
+        &self,
+        tracking: &TrackingService,
+        version: ModelVersionName,
+        path: &str,
+        range: Option<ByteRange>,
+    ) -> Result<DownloadOutcome, MlflowError> {
+        let relative = ArtifactPath::parse(path).map_err(ArtifactError::from)?;
+        let uri = tracking
+            .get_model_version_download_uri(version)
+            .await?
+            .artifact_uri;
+        let (store, root) = self.resolve_run_root(&uri)?;
         fetch(store.as_ref(), &root.join(&relative), range).await
     }
 

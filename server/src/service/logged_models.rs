@@ -47,7 +47,8 @@ impl TrackingService {
         &self,
         req: CreateLoggedModel,
     ) -> Result<LoggedModelResponse, MlflowError> {
-        let experiment_id = parse_experiment_id(&required_str(req.experiment_id, "experiment_id")?)?;
+        let experiment_id =
+            parse_experiment_id(&required_str(req.experiment_id, "experiment_id")?)?;
         let name = match req.name.filter(|n| !n.is_empty()) {
             Some(name) => {
                 validation::logged_model_name(&name)?;
@@ -72,7 +73,10 @@ impl TrackingService {
     }
 
     /// `GET logged-models/{model_id}`.
-    pub async fn get_logged_model(&self, model_id: &str) -> Result<LoggedModelResponse, MlflowError> {
+    pub async fn get_logged_model(
+        &self,
+        model_id: &str,
+    ) -> Result<LoggedModelResponse, MlflowError> {
         Ok(LoggedModelResponse {
             model: self.store.get_logged_model(model_id).await?,
         })
@@ -113,7 +117,9 @@ impl TrackingService {
                 return Err(validation::missing("tags.key"));
             }
         }
-        self.store.set_logged_model_tags(model_id, &req.tags).await?;
+        self.store
+            .set_logged_model_tags(model_id, &req.tags)
+            .await?;
         Ok(LoggedModelResponse {
             model: self.store.get_logged_model(model_id).await?,
         })

@@ -176,7 +176,7 @@ fn is_proxied(source: &str) -> bool {
                 .any(|w| w == ["api", "2.0", "mlflow-artifacts", "artifacts"]))
 }
 
-/// Returns `Ok(true)` when a local source lies under a local root.
+/// Returns whether a local source lies under a local root.
 fn local_within(source: &str, root: &str) -> bool {
     is_local(root) && {
         let source = std::path::Path::new(local_path(source));
@@ -191,12 +191,9 @@ fn runs_uri_run_id(uri: &str) -> Option<&str> {
     rest.split('/').next().filter(|id| !id.is_empty())
 }
 
-/// Returns the message of an unfindable stored model version with MLflow's wording.
-fn search_page_limit(
-    value: Option<i64>,
-    default: i64,
-    threshold: i64,
-) -> Result<i64, MlflowError> {
+/// Returns a search page size: the default when absent, MLflow's handler error above
+/// `threshold`.
+fn search_page_limit(value: Option<i64>, default: i64, threshold: i64) -> Result<i64, MlflowError> {
     match value {
         None | Some(0) => Ok(default),
         Some(v) if v < 0 || v > threshold => Err(MlflowError::invalid(format!(
@@ -369,7 +366,8 @@ impl TrackingService {
                  the active model registry."
             )));
         }
-        let parsed = ModelsUri::parse(&source).ok_or_else(|| invalid_source(&source, "model_id"))?;
+        let parsed =
+            ModelsUri::parse(&source).ok_or_else(|| invalid_source(&source, "model_id"))?;
         if matches!(parsed, ModelsUri::ModelId(_)) {
             return Ok((source, run_id, model_id));
         }
@@ -414,7 +412,11 @@ impl TrackingService {
     }
 
     /// Returns the highest version among the latest of `stages` (all when empty).
-    async fn latest_version(&self, name: &str, stages: &[&str]) -> Result<ModelVersion, MlflowError> {
+    async fn latest_version(
+        &self,
+        name: &str,
+        stages: &[&str],
+    ) -> Result<ModelVersion, MlflowError> {
         self.store
             .get_latest_versions(name, stages)
             .await?
@@ -435,7 +437,11 @@ impl TrackingService {
     }
 
     /// Checks a source registered without a logged model (`_validate_source_run`).
-    async fn validate_source_run(&self, source: &str, run_id: Option<&str>) -> Result<(), MlflowError> {
+    async fn validate_source_run(
+        &self,
+        source: &str,
+        run_id: Option<&str>,
+    ) -> Result<(), MlflowError> {
         let run_root = |run_id: &str| {
             let run_id = run_id.to_owned();
             async move {
@@ -552,8 +558,9 @@ impl TrackingService {
         }
         let run_id = req.run_id.filter(|r| !r.is_empty());
         let model_id = req.model_id.filter(|m| !m.is_empty());
-        let (source, mut run_id, model_id) =
-            self.resolve_source_lineage(source, run_id, model_id).await?;
+        let (source, mut run_id, model_id) = self
+            .resolve_source_lineage(source, run_id, model_id)
+            .await?;
         match &model_id {
             Some(model_id) => self.validate_source_model(&source, model_id).await?,
             None => self.validate_source_run(&source, run_id.as_deref()).await?,
@@ -584,13 +591,20 @@ impl TrackingService {
                     | ModelsUri::Stage(n, _) => n.clone(),
                     ModelsUri::ModelId(_) => unreachable!("handled above"),
                 };
-                self.store.get_model_version_download_uri(&name, version).await?
+                self.store
+                    .get_model_version_download_uri(&name, version)
+                    .await?
             }
             None => source.clone(),
         };
         if run_id.is_none() {
             if let Some(model_id) = &model_id {
-                run_id = self.store.get_logged_model(model_id).await?.info.source_run_id;
+                run_id = self
+                    .store
+                    .get_logged_model(model_id)
+                    .await?
+                    .info
+                    .source_run_id;
             }
         }
         let model_version = self
@@ -724,7 +738,10 @@ impl TrackingService {
     }
 
     /// `model-versions/set-tag`.
-    pub async fn set_model_version_tag(&self, req: SetModelVersionTag) -> Result<Empty, MlflowError> {
+    pub async fn set_model_version_tag(
+        &self,
+        req: SetModelVersionTag,
+    ) -> Result<Empty, MlflowError> {
         let name = validation::model_name(req.name, "name")?;
         let version = validation::model_version(req.version)?;
         let key = required_str(req.key, "key")?;
@@ -836,7 +853,13 @@ mod tests {
             ModelsUri::parse("models:/m-abc"),
             Some(ModelsUri::ModelId("m-abc".into()))
         );
-        for bad in ["models:/", "models://h/m/1", "runs:/x/m", "models:/a/b/c", "models:/m@"] {
+        for bad in [
+            "models:/",
+            "models://h/m/1",
+            "runs:/x/m",
+            "models:/a/b/c",
+            "models:/m@",
+        ] {
             assert_eq!(ModelsUri::parse(bad), None, "{bad}");
         }
     }
@@ -851,13 +874,21 @@ mod tests {
             "mlflow-artifacts:/1/other/artifacts/model",
             "mlflow-artifacts:/1/abc/artifacts"
         ));
-        assert!(is_proxied("http://h:5000/api/2.0/mlflow-artifacts/artifacts/1/x"));
+        assert!(is_proxied(
+            "http://h:5000/api/2.0/mlflow-artifacts/artifacts/1/x"
+        ));
         assert!(!is_proxied("s3://bucket/x"));
         assert!(check_no_relative_parts("s3://b/a/../c").is_err());
         assert!(check_no_relative_parts("s3://b/a/%2e%2e/c").is_err());
         assert!(check_no_relative_parts("s3://b/a/c").is_ok());
-        assert!(local_within("/tmp/a/1/r/artifacts/m", "/tmp/a/1/r/artifacts"));
-        assert!(local_within("file:///tmp/a/1/r/artifacts/m", "/tmp/a/1/r/artifacts"));
+        assert!(local_within(
+            "/tmp/a/1/r/artifacts/m",
+            "/tmp/a/1/r/artifacts"
+        ));
+        assert!(local_within(
+            "file:///tmp/a/1/r/artifacts/m",
+            "/tmp/a/1/r/artifacts"
+        ));
         assert!(!local_within("/tmp/b", "/tmp/a"));
         assert_eq!(runs_uri_run_id("runs:/abc/model"), Some("abc"));
     }

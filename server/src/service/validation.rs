@@ -416,7 +416,10 @@ pub fn alias_name(alias: &str) -> Result<(), MlflowError> {
             "Registered model alias name cannot be empty.",
         ));
     }
-    if !alias.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-') {
+    if !alias
+        .chars()
+        .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+    {
         return Err(MlflowError::invalid(format!(
             "Invalid alias name: '{alias}'. Names may only contain alphanumerics, underscores \
              (_), and dashes (-)."
@@ -472,7 +475,6 @@ pub fn logged_model_name(name: &str) -> Result<(), MlflowError> {
     }
     Ok(())
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -50,11 +50,36 @@ pub enum StoreError {
     #[error("{0}")]
     InvalidInput(String),
     /// The database failed.
-    #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    #[error("database error: {}", describe_sqlx(.0))]
+    Database(sqlx::Error),
     /// Schema migration failed.
     #[error("migration error: {0}")]
-    Migration(#[from] sqlx::migrate::MigrateError),
+    Migration(sqlx::migrate::MigrateError),
+}
+
+// Conversions without `#[source]`: sqlx's messages already repeat their cause, and a
+// one-line CLI error should say it once.
+impl From<sqlx::Error> for StoreError {
+    fn from(err: sqlx::Error) -> Self {
+        StoreError::Database(err)
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for StoreError {
+    fn from(err: sqlx::migrate::MigrateError) -> Self {
+        StoreError::Migration(err)
+    }
+}
+
+/// Returns the innermost useful description of a driver error.
+fn describe_sqlx(err: &sqlx::Error) -> String {
+    match err {
+        sqlx::Error::Configuration(inner) => inner.to_string(),
+        sqlx::Error::Io(inner) => inner.to_string(),
+        sqlx::Error::Database(db) => db.message().to_string(),
+        sqlx::Error::PoolTimedOut => "timed out waiting for a database connection".to_string(),
+        other => other.to_string(),
+    }
 }
 
 /// Result of store operations.

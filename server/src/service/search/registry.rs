@@ -367,7 +367,6 @@ pub fn model_version_order_by(order_by: &[String]) -> Result<Vec<RegistryOrderBy
     Ok(parsed)
 }
 
-
 // ---- logged models (`SearchLoggedModelsUtils`) -----------------------------------------
 
 /// What a logged-model search can sort by.
@@ -522,7 +521,9 @@ fn logged_model_clause(comparison: &RawComparison<'_>) -> Result<LoggedModelClau
                                 }
                             }
                         }
-                        other => StringPredicate::Compare(string_op("attribute")?, string_value(other)?),
+                        other => {
+                            StringPredicate::Compare(string_op("attribute")?, string_value(other)?)
+                        }
                     };
                     return Ok(LoggedModelClause::Attribute {
                         key: attribute,
@@ -531,7 +532,9 @@ fn logged_model_clause(comparison: &RawComparison<'_>) -> Result<LoggedModelClau
                 }
             };
             let op = NumericOp::parse(comparator).ok_or_else(|| {
-                SearchError(format!("Invalid comparator for attribute {key}: {comparator}"))
+                SearchError(format!(
+                    "Invalid comparator for attribute {key}: {comparator}"
+                ))
             })?;
             let number = match value {
                 RawValue::Number { text, .. } => text.parse::<i64>().ok(),
@@ -568,11 +571,7 @@ pub fn logged_model_order_key(field_name: &str) -> Result<LoggedModelOrderKey, S
                 "Ordering logged models by metrics is not supported".to_owned(),
             ))
         }
-        other => {
-            return Err(SearchError(format!(
-                "Invalid order by field name: {other}"
-            )))
-        }
+        other => return Err(SearchError(format!("Invalid order by field name: {other}"))),
     })
 }
 

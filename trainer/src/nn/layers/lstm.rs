@@ -12,10 +12,16 @@ use crate::float::Float;
 use crate::nn::activation::{sigmoid, tanh};
 use crate::nn::init::{glorot_uniform, orthogonal};
 use crate::nn::layer::{Layer, LayerSpec, Mode, ParamMut, ParamRef};
-use crate::nn::layers::recurrent::{state_gradients, swap_batch_time, RecurrentConfig};
+use crate::nn::layers::recurrent::{
+    batch_block, row, row_mut, state_gradients, swap_batch_time, RecurrentConfig,
+};
 use crate::nn::layers::{fill_rows, matrix, matrix_mut, param2};
+use crate::nn::linalg::{gemm, gemm_at_b};
 use ndarray::linalg::general_mat_mul;
-use ndarray::{Array2, Array3, ArrayD, Axis, Ix3, IxDyn, Slice};
+use ndarray::{
+    Array2, Array3, ArrayD, ArrayView2, ArrayView3, ArrayViewMut3, Axis, Ix3, IxDyn, Slice,
+};
+use rayon::prelude::*;
 
 /// Activations and states cached by the forward pass, all time-major.
 struct Cache<F> {
@@ -82,14 +88,16 @@ impl<F: Float> Layer<F> for Lstm<F> {
         let x = swap_batch_time(input);
         let (time, batch) = (x.shape()[0], x.shape()[1]);
         let units = self.config.units;
+        // x_t · kernel + bias for all steps in one product; the time loop then
+        // only adds h_{t−1} · recurrent_kernel.
         let mut z_all = Array2::zeros((time * batch, 4 * units));
         fill_rows(z_all.view_mut(), &self.bias);
-        general_mat_mul(
+        gemm(
             F::one(),
-            &matrix(&x, time * batch),
-            &param2(&self.kernel),
+            matrix(&x, time * batch),
+            param2(&self.kernel),
             F::one(),
-            &mut z_all,
+            z_all.view_mut(),
         );
         let mut gates = z_all
             .into_shape_with_order((time, batch, 4 * units))
@@ -97,42 +105,13 @@ impl<F: Float> Layer<F> for Lstm<F> {
         let u = param2(&self.recurrent_kernel);
         let mut cells = Array3::zeros((time + 1, batch, units));
         let mut hidden = Array3::zeros((time + 1, batch, units));
-        for t in 0..time {
-            let mut z = gates.index_axis_mut(Axis(0), t);
-            general_mat_mul(
-                F::one(),
-                &hidden.index_axis(Axis(0), t),
-                &u,
-                F::one(),
-                &mut z,
-            );
-            let (c_prev, mut c_next) = cells.view_mut().split_at(Axis(0), t + 1);
-            let c_prev = c_prev.index_axis_move(Axis(0), t);
-            let mut c_next = c_next.index_axis_mut(Axis(0), 0);
-            let mut h_next = hidden.index_axis_mut(Axis(0), t + 1);
-            for b in 0..batch {
-                let zb = z
-                    .index_axis_mut(Axis(0), b)
-                    .into_slice()
-                    .expect("contiguous row");
-                let cp = c_prev.index_axis(Axis(0), b);
-                let mut cn = c_next.index_axis_mut(Axis(0), b);
-                let mut hn = h_next.index_axis_mut(Axis(0), b);
-                for j in 0..units {
-                    let i = sigmoid(zb[j]);
-                    let f = sigmoid(zb[units + j]);
-                    let g = tanh(zb[2 * units + j]);
-                    let o = sigmoid(zb[3 * units + j]);
-                    let c = f * cp[j] + i * g;
-                    cn[j] = c;
-                    hn[j] = o * tanh(c);
-                    zb[j] = i;
-                    zb[units + j] = f;
-                    zb[2 * units + j] = g;
-                    zb[3 * units + j] = o;
-                }
-            }
-        }
+        let block = batch_block(batch);
+        gates
+            .axis_chunks_iter_mut(Axis(1), block)
+            .into_par_iter()
+            .zip(cells.axis_chunks_iter_mut(Axis(1), block))
+            .zip(hidden.axis_chunks_iter_mut(Axis(1), block))
+            .for_each(|((gates, cells), hidden)| forward_block(gates, cells, hidden, u));
         let out = if self.config.return_sequences {
             swap_batch_time(
                 &hidden
@@ -172,64 +151,43 @@ impl<F: Float> Layer<F> for Lstm<F> {
         .into_dimensionality::<Ix3>()
         .expect("rank 3");
         let u = param2(&self.recurrent_kernel);
-        let mut grad_u = Array2::zeros((units, 4 * units));
         let mut grad_z = Array3::zeros((time, batch, 4 * units));
-        let mut grad_h = Array2::zeros((batch, units));
-        let mut grad_c = Array2::<F>::zeros((batch, units));
-        for t in (0..time).rev() {
-            grad_h += &grad_states.index_axis(Axis(0), t);
-            let mut gz = grad_z.index_axis_mut(Axis(0), t);
-            let gates_t = gates.index_axis(Axis(0), t);
-            for b in 0..batch {
-                let gate = gates_t.index_axis(Axis(0), b);
-                let dzb = gz
-                    .index_axis_mut(Axis(0), b)
-                    .into_slice()
-                    .expect("contiguous row");
-                for j in 0..units {
-                    let (i, f, g, o) = (
-                        gate[j],
-                        gate[units + j],
-                        gate[2 * units + j],
-                        gate[3 * units + j],
-                    );
-                    let tc = tanh(cells[[t + 1, b, j]]);
-                    let dh = grad_h[[b, j]];
-                    let dc = grad_c[[b, j]] + dh * o * (one - tc * tc);
-                    dzb[j] = dc * g * i * (one - i);
-                    dzb[units + j] = dc * cells[[t, b, j]] * f * (one - f);
-                    dzb[2 * units + j] = dc * i * (one - g * g);
-                    dzb[3 * units + j] = dh * tc * o * (one - o);
-                    grad_c[[b, j]] = dc * f;
-                }
-            }
-            general_mat_mul(
-                one,
-                &hidden.index_axis(Axis(0), t).t(),
-                &gz,
-                one,
-                &mut grad_u,
-            );
-            general_mat_mul(one, &gz, &u.t(), F::zero(), &mut grad_h);
-        }
-        self.grad_recurrent_kernel.assign(&grad_u);
-        let grad_z = grad_z.into_dyn();
-        let gz2 = matrix(&grad_z, time * batch);
+        let block = batch_block(batch);
+        grad_z
+            .axis_chunks_iter_mut(Axis(1), block)
+            .into_par_iter()
+            .zip(gates.axis_chunks_iter(Axis(1), block))
+            .zip(cells.axis_chunks_iter(Axis(1), block))
+            .zip(grad_states.axis_chunks_iter(Axis(1), block))
+            .for_each(|(((grad_z, gates), cells), grad_states)| {
+                backward_block(grad_z, gates, cells, grad_states, u);
+            });
+        let gz2 = grad_z
+            .into_shape_with_order((time * batch, 4 * units))
+            .expect("same size");
+        // Σ_t h_{t−1}ᵀ · dz_t as one product over all steps: h_0..h_{T−1}.
+        let h_prev = hidden
+            .slice_axis(Axis(0), Slice::from(..time))
+            .into_shape_with_order((time * batch, units))
+            .expect("leading steps of a standard-layout array");
+        gemm_at_b(
+            h_prev,
+            gz2.view(),
+            matrix_mut(&mut self.grad_recurrent_kernel, units),
+        );
         self.grad_bias.assign(&gz2.sum_axis(Axis(0)));
-        general_mat_mul(
-            one,
-            &matrix(x, time * batch).t(),
-            &gz2,
-            F::zero(),
-            &mut matrix_mut(&mut self.grad_kernel, features),
+        gemm_at_b(
+            matrix(x, time * batch),
+            gz2.view(),
+            matrix_mut(&mut self.grad_kernel, features),
         );
         let mut grad_x = ArrayD::zeros(IxDyn(&[time, batch, features]));
-        general_mat_mul(
+        gemm(
             one,
-            &gz2,
-            &param2(&self.kernel).t(),
+            gz2.view(),
+            param2(&self.kernel).t(),
             F::zero(),
-            &mut matrix_mut(&mut grad_x, time * batch),
+            matrix_mut(&mut grad_x, time * batch),
         );
         swap_batch_time(&grad_x)
     }
@@ -273,6 +231,104 @@ impl<F: Float> Layer<F> for Lstm<F> {
 
     fn output_shape(&self, input_shape: &[usize]) -> Vec<usize> {
         self.config.output_shape(input_shape)
+    }
+}
+
+/// Runs the time loop for a block of batch rows (all views time-major):
+/// `gates` holds x_t · kernel + bias on entry and the activated gates
+/// i, f, C̃, o on return; `cells` and `hidden` receive C_1..C_T and h_1..h_T
+/// after the zero initial states.
+fn forward_block<F: Float>(
+    mut gates: ArrayViewMut3<'_, F>,
+    mut cells: ArrayViewMut3<'_, F>,
+    mut hidden: ArrayViewMut3<'_, F>,
+    u: ArrayView2<'_, F>,
+) {
+    let units = u.nrows();
+    for t in 0..gates.shape()[0] {
+        let mut z = gates.index_axis_mut(Axis(0), t);
+        general_mat_mul(
+            F::one(),
+            &hidden.index_axis(Axis(0), t),
+            &u,
+            F::one(),
+            &mut z,
+        );
+        let (c_prev, mut c_next) = cells.view_mut().split_at(Axis(0), t + 1);
+        let c_prev = c_prev.index_axis_move(Axis(0), t);
+        let mut c_next = c_next.index_axis_mut(Axis(0), 0);
+        let mut h_next = hidden.index_axis_mut(Axis(0), t + 1);
+        for b in 0..z.nrows() {
+            let zb = row_mut(z.index_axis_mut(Axis(0), b));
+            let cp = row(c_prev.index_axis(Axis(0), b));
+            let cn = row_mut(c_next.index_axis_mut(Axis(0), b));
+            let hn = row_mut(h_next.index_axis_mut(Axis(0), b));
+            for j in 0..units {
+                let i = sigmoid(zb[j]);
+                let f = sigmoid(zb[units + j]);
+                let g = tanh(zb[2 * units + j]);
+                let o = sigmoid(zb[3 * units + j]);
+                let c = f * cp[j] + i * g;
+                cn[j] = c;
+                hn[j] = o * tanh(c);
+                zb[j] = i;
+                zb[units + j] = f;
+                zb[2 * units + j] = g;
+                zb[3 * units + j] = o;
+            }
+        }
+    }
+}
+
+/// Backpropagates through time for a block of batch rows: fills `grad_z`
+/// with dL/dz_t from the cached gates and cell states and each step's
+/// `grad_states` (dL/dh_t from the layer's output).
+fn backward_block<F: Float>(
+    mut grad_z: ArrayViewMut3<'_, F>,
+    gates: ArrayView3<'_, F>,
+    cells: ArrayView3<'_, F>,
+    grad_states: ArrayView3<'_, F>,
+    u: ArrayView2<'_, F>,
+) {
+    let one = F::one();
+    let units = u.nrows();
+    let rows = grad_z.shape()[1];
+    let mut grad_h = Array2::zeros((rows, units));
+    let mut grad_c = Array2::<F>::zeros((rows, units));
+    for t in (0..grad_z.shape()[0]).rev() {
+        grad_h += &grad_states.index_axis(Axis(0), t);
+        let mut gz = grad_z.index_axis_mut(Axis(0), t);
+        let (gates_t, c_prev, c_next) = (
+            gates.index_axis(Axis(0), t),
+            cells.index_axis(Axis(0), t),
+            cells.index_axis(Axis(0), t + 1),
+        );
+        for b in 0..rows {
+            let gate = row(gates_t.index_axis(Axis(0), b));
+            let (cp, cn) = (
+                row(c_prev.index_axis(Axis(0), b)),
+                row(c_next.index_axis(Axis(0), b)),
+            );
+            let dh = row(grad_h.index_axis(Axis(0), b));
+            let dc_row = row_mut(grad_c.index_axis_mut(Axis(0), b));
+            let dzb = row_mut(gz.index_axis_mut(Axis(0), b));
+            for j in 0..units {
+                let (i, f, g, o) = (
+                    gate[j],
+                    gate[units + j],
+                    gate[2 * units + j],
+                    gate[3 * units + j],
+                );
+                let tc = tanh(cn[j]);
+                let dc = dc_row[j] + dh[j] * o * (one - tc * tc);
+                dzb[j] = dc * g * i * (one - i);
+                dzb[units + j] = dc * cp[j] * f * (one - f);
+                dzb[2 * units + j] = dc * i * (one - g * g);
+                dzb[3 * units + j] = dh[j] * tc * o * (one - o);
+                dc_row[j] = dc * f;
+            }
+        }
+        general_mat_mul(one, &gz, &u.t(), F::zero(), &mut grad_h);
     }
 }
 

@@ -8,10 +8,16 @@ use crate::float::Float;
 use crate::nn::activation::tanh;
 use crate::nn::init::{glorot_uniform, orthogonal};
 use crate::nn::layer::{Layer, LayerSpec, Mode, ParamMut, ParamRef};
-use crate::nn::layers::recurrent::{state_gradients, swap_batch_time, RecurrentConfig};
+use crate::nn::layers::recurrent::{
+    batch_block, state_gradients, swap_batch_time, RecurrentConfig,
+};
 use crate::nn::layers::{fill_rows, matrix, matrix_mut, param2};
+use crate::nn::linalg::{gemm, gemm_at_b};
 use ndarray::linalg::general_mat_mul;
-use ndarray::{Array2, Array3, ArrayD, Axis, Ix3, IxDyn, Slice, Zip};
+use ndarray::{
+    Array2, Array3, ArrayD, ArrayView2, ArrayView3, ArrayViewMut3, Axis, Ix3, IxDyn, Slice, Zip,
+};
+use rayon::prelude::*;
 
 /// A fully connected recurrent layer with tanh.
 pub struct SimpleRnn<F: Float> {
@@ -66,28 +72,29 @@ impl<F: Float> Layer<F> for SimpleRnn<F> {
         let x = swap_batch_time(input);
         let (time, batch) = (x.shape()[0], x.shape()[1]);
         let units = self.config.units;
-        // x_t · kernel + bias for all steps in one product.
-        let mut xw = Array2::zeros((time * batch, units));
-        fill_rows(xw.view_mut(), &self.bias);
-        general_mat_mul(
-            F::one(),
-            &matrix(&x, time * batch),
-            &param2(&self.kernel),
-            F::one(),
-            &mut xw,
-        );
-        let xw = xw
-            .into_shape_with_order((time, batch, units))
-            .expect("same size");
-        let u = param2(&self.recurrent_kernel);
+        // x_t · kernel + bias for all steps in one product, written straight
+        // into h_1..h_T; the time loop then adds h_{t−1} · recurrent_kernel.
         let mut states = Array3::zeros((time + 1, batch, units));
-        for t in 0..time {
-            let (prev, mut next) = states.view_mut().split_at(Axis(0), t + 1);
-            let mut h = next.index_axis_mut(Axis(0), 0);
-            h.assign(&xw.index_axis(Axis(0), t));
-            general_mat_mul(F::one(), &prev.index_axis(Axis(0), t), &u, F::one(), &mut h);
-            h.mapv_inplace(tanh);
+        {
+            let mut xw = states
+                .slice_axis_mut(Axis(0), Slice::from(1..))
+                .into_shape_with_order((time * batch, units))
+                .expect("trailing steps of a standard-layout array");
+            fill_rows(xw.view_mut(), &self.bias);
+            gemm(
+                F::one(),
+                matrix(&x, time * batch),
+                param2(&self.kernel),
+                F::one(),
+                xw,
+            );
         }
+        let u = param2(&self.recurrent_kernel);
+        let block = batch_block(batch);
+        states
+            .axis_chunks_iter_mut(Axis(1), block)
+            .into_par_iter()
+            .for_each(|states| forward_block(states, u));
         let out = if self.config.return_sequences {
             swap_batch_time(
                 &states
@@ -121,44 +128,42 @@ impl<F: Float> Layer<F> for SimpleRnn<F> {
         .into_dimensionality::<Ix3>()
         .expect("rank 3");
         let u = param2(&self.recurrent_kernel);
-        let mut grad_u = Array2::zeros((units, units));
         let mut grad_z = Array3::zeros((time, batch, units));
-        let mut grad_h = Array2::zeros((batch, units));
-        for t in (0..time).rev() {
-            grad_h += &grad_states.index_axis(Axis(0), t);
-            let mut gz = grad_z.index_axis_mut(Axis(0), t);
-            // dz = dh ⊙ (1 − h_t²), h_t = states[t + 1].
-            Zip::from(&mut gz)
-                .and(&grad_h)
-                .and(&states.index_axis(Axis(0), t + 1))
-                .for_each(|z, &g, &h| *z = g * (F::one() - h * h));
-            general_mat_mul(
-                F::one(),
-                &states.index_axis(Axis(0), t).t(),
-                &gz,
-                F::one(),
-                &mut grad_u,
-            );
-            general_mat_mul(F::one(), &gz, &u.t(), F::zero(), &mut grad_h);
-        }
-        self.grad_recurrent_kernel.assign(&grad_u);
-        let grad_z = grad_z.into_dyn();
-        let gz2 = matrix(&grad_z, time * batch);
+        let block = batch_block(batch);
+        grad_z
+            .axis_chunks_iter_mut(Axis(1), block)
+            .into_par_iter()
+            .zip(states.axis_chunks_iter(Axis(1), block))
+            .zip(grad_states.axis_chunks_iter(Axis(1), block))
+            .for_each(|((grad_z, states), grad_states)| {
+                backward_block(grad_z, states, grad_states, u);
+            });
+        let gz2 = grad_z
+            .into_shape_with_order((time * batch, units))
+            .expect("same size");
+        // Σ_t h_{t−1}ᵀ · dz_t as one product over all steps: h_0..h_{T−1}.
+        let h_prev = states
+            .slice_axis(Axis(0), Slice::from(..time))
+            .into_shape_with_order((time * batch, units))
+            .expect("leading steps of a standard-layout array");
+        gemm_at_b(
+            h_prev,
+            gz2.view(),
+            matrix_mut(&mut self.grad_recurrent_kernel, units),
+        );
         self.grad_bias.assign(&gz2.sum_axis(Axis(0)));
-        general_mat_mul(
-            F::one(),
-            &matrix(x, time * batch).t(),
-            &gz2,
-            F::zero(),
-            &mut matrix_mut(&mut self.grad_kernel, features),
+        gemm_at_b(
+            matrix(x, time * batch),
+            gz2.view(),
+            matrix_mut(&mut self.grad_kernel, features),
         );
         let mut grad_x = ArrayD::zeros(IxDyn(&[time, batch, features]));
-        general_mat_mul(
+        gemm(
             F::one(),
-            &gz2,
-            &param2(&self.kernel).t(),
+            gz2.view(),
+            param2(&self.kernel).t(),
             F::zero(),
-            &mut matrix_mut(&mut grad_x, time * batch),
+            matrix_mut(&mut grad_x, time * batch),
         );
         swap_batch_time(&grad_x)
     }
@@ -202,6 +207,40 @@ impl<F: Float> Layer<F> for SimpleRnn<F> {
 
     fn output_shape(&self, input_shape: &[usize]) -> Vec<usize> {
         self.config.output_shape(input_shape)
+    }
+}
+
+/// Runs the time loop for a block of batch rows: `states` (time-major) holds
+/// h_0 = 0 and x_t · kernel + bias in place of h_1..h_T on entry, the hidden
+/// states on return.
+fn forward_block<F: Float>(mut states: ArrayViewMut3<'_, F>, u: ArrayView2<'_, F>) {
+    for t in 0..states.shape()[0] - 1 {
+        let (prev, mut next) = states.view_mut().split_at(Axis(0), t + 1);
+        let mut h = next.index_axis_mut(Axis(0), 0);
+        general_mat_mul(F::one(), &prev.index_axis(Axis(0), t), &u, F::one(), &mut h);
+        h.mapv_inplace(tanh);
+    }
+}
+
+/// Backpropagates through time for a block of batch rows: fills `grad_z`
+/// with dL/dz_t from the hidden states and each step's `grad_states`
+/// (dL/dh_t from the layer's output).
+fn backward_block<F: Float>(
+    mut grad_z: ArrayViewMut3<'_, F>,
+    states: ArrayView3<'_, F>,
+    grad_states: ArrayView3<'_, F>,
+    u: ArrayView2<'_, F>,
+) {
+    let mut grad_h = Array2::zeros((grad_z.shape()[1], u.nrows()));
+    for t in (0..grad_z.shape()[0]).rev() {
+        grad_h += &grad_states.index_axis(Axis(0), t);
+        let mut gz = grad_z.index_axis_mut(Axis(0), t);
+        // dz = dh ⊙ (1 − h_t²), h_t = states[t + 1].
+        Zip::from(&mut gz)
+            .and(&grad_h)
+            .and(&states.index_axis(Axis(0), t + 1))
+            .for_each(|z, &g, &h| *z = g * (F::one() - h * h));
+        general_mat_mul(F::one(), &gz, &u.t(), F::zero(), &mut grad_h);
     }
 }
 
