@@ -189,6 +189,29 @@ def test_range_requests(server, client, experiment_id):
     assert r.status_code == 416
 
 
+def test_model_version_get_artifact(server, client, experiment_id, uniq):
+    run = client.create_run(experiment_id)
+    base = run.info.artifact_uri
+    rel = base[len("mlflow-artifacts:/") :]
+    mlmodel = b"flavors:\n  python_function: {}\n"
+    assert requests.put(_artifacts_api(server, f"{rel}/model/MLmodel"), data=mlmodel).status_code == 200
+    name = f"{uniq}-model"
+    client.create_registered_model(name)
+    mv = client.create_model_version(name, f"{base}/model", run_id=run.info.run_id)
+    r = requests.get(
+        f"{server.url}/model-versions/get-artifact",
+        params={"name": name, "version": mv.version, "path": "MLmodel"},
+    )
+    assert r.status_code == 200, r.text
+    assert r.content == mlmodel
+    assert r.headers["Content-Type"] == "text/plain"
+    r = requests.get(
+        f"{server.url}/model-versions/get-artifact",
+        params={"name": name, "version": mv.version, "path": "../../secret"},
+    )
+    assert r.status_code == 400
+
+
 def test_delete_artifact(server, client, experiment_id):
     run_id = client.create_run(experiment_id).info.run_id
     base = f"{experiment_id}/{run_id}/artifacts"

@@ -13,6 +13,7 @@ pub mod data;
 pub mod error;
 pub mod float;
 pub mod nn;
+pub mod train;
 
 pub use error::{Result, TrainerError};
 pub use float::Float;

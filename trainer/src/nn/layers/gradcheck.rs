@@ -2,7 +2,7 @@
 //! loss tests (f64, step 1e-6).
 
 use crate::nn::layer::{Layer, Mode};
-use ndarray::ArrayD;
+use ndarray::{ArrayD, Axis};
 
 const STEP: f64 = 1e-6;
 
@@ -70,4 +70,26 @@ pub(crate) fn check_layer(layer: &mut dyn Layer<f64>, x: &ArrayD<f64>, tolerance
         let err = max_abs_diff(analytic, &numeric);
         assert!(err < tolerance, "gradient of {name}: max abs error {err}");
     }
+}
+
+/// Checks a recurrent layer on a batch cut into several blocks that walk
+/// the time loop on different threads (a 2-thread pool, 20 rows): each
+/// output row equals the output for that sample alone, and the gradients
+/// match central differences within `tolerance`.
+pub(crate) fn check_batch_split(layer: &mut dyn Layer<f64>, x: &ArrayD<f64>, tolerance: f64) {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .expect("thread pool");
+    pool.install(|| {
+        let batch = x.shape()[0];
+        assert!(crate::nn::layers::recurrent::batch_block(batch) < batch);
+        let out = layer.forward(x, Mode::Infer);
+        for (b, sample) in x.axis_chunks_iter(Axis(0), 1).enumerate() {
+            let alone = layer.forward(&sample.to_owned(), Mode::Infer);
+            let err = max_abs_diff(&out.slice_axis(Axis(0), (b..=b).into()).to_owned(), &alone);
+            assert!(err < 1e-12, "row {b}: max abs difference {err}");
+        }
+        check_layer(layer, x, tolerance);
+    });
 }

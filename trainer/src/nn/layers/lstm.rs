@@ -259,22 +259,26 @@ fn forward_block<F: Float>(
         let mut c_next = c_next.index_axis_mut(Axis(0), 0);
         let mut h_next = hidden.index_axis_mut(Axis(0), t + 1);
         for b in 0..z.nrows() {
-            let zb = row_mut(z.index_axis_mut(Axis(0), b));
-            let cp = row(c_prev.index_axis(Axis(0), b));
-            let cn = row_mut(c_next.index_axis_mut(Axis(0), b));
-            let hn = row_mut(h_next.index_axis_mut(Axis(0), b));
+            // Equal-length slices let the compiler drop bounds checks and
+            // vectorize the gates.
+            let (zi, rest) = row_mut(z.index_axis_mut(Axis(0), b)).split_at_mut(units);
+            let (zf, rest) = rest.split_at_mut(units);
+            let (zg, zo) = rest.split_at_mut(units);
+            let cp = &row(c_prev.index_axis(Axis(0), b))[..units];
+            let cn = &mut row_mut(c_next.index_axis_mut(Axis(0), b))[..units];
+            let hn = &mut row_mut(h_next.index_axis_mut(Axis(0), b))[..units];
             for j in 0..units {
-                let i = sigmoid(zb[j]);
-                let f = sigmoid(zb[units + j]);
-                let g = tanh(zb[2 * units + j]);
-                let o = sigmoid(zb[3 * units + j]);
+                let i = sigmoid(zi[j]);
+                let f = sigmoid(zf[j]);
+                let g = tanh(zg[j]);
+                let o = sigmoid(zo[j]);
                 let c = f * cp[j] + i * g;
                 cn[j] = c;
                 hn[j] = o * tanh(c);
-                zb[j] = i;
-                zb[units + j] = f;
-                zb[2 * units + j] = g;
-                zb[3 * units + j] = o;
+                zi[j] = i;
+                zf[j] = f;
+                zg[j] = g;
+                zo[j] = o;
             }
         }
     }
@@ -335,7 +339,7 @@ fn backward_block<F: Float>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::nn::layers::gradcheck::{check_layer, probe_weights};
+    use crate::nn::layers::gradcheck::{check_batch_split, check_layer, probe_weights};
 
     #[test]
     fn lstm_gradients_match_central_differences_over_several_steps() {
@@ -366,5 +370,14 @@ mod tests {
             h = sig(z) * f64::tanh(c);
         }
         assert!((y[[0, 0]] - h).abs() < 1e-15);
+    }
+
+    #[test]
+    fn lstm_blocks_of_the_batch_run_independently_on_two_threads() {
+        for return_sequences in [false, true] {
+            let config = RecurrentConfig::new(3).with_return_sequences(return_sequences);
+            let mut layer = Lstm::<f64>::new(&config, 2, 8).unwrap();
+            check_batch_split(&mut layer, &(probe_weights(&[20, 4, 2]) * 0.5), 1e-7);
+        }
     }
 }

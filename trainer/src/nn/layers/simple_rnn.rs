@@ -247,7 +247,7 @@ fn backward_block<F: Float>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::nn::layers::gradcheck::{check_layer, probe_weights};
+    use crate::nn::layers::gradcheck::{check_batch_split, check_layer, probe_weights};
 
     #[test]
     fn simple_rnn_gradients_match_central_differences_through_time() {
@@ -277,5 +277,14 @@ mod tests {
             "{y:?}"
         );
         assert_eq!(layer.output_shape(&[50, 1]), vec![50, 1]);
+    }
+
+    #[test]
+    fn simple_rnn_blocks_of_the_batch_run_independently_on_two_threads() {
+        for return_sequences in [false, true] {
+            let config = RecurrentConfig::new(3).with_return_sequences(return_sequences);
+            let mut layer = SimpleRnn::<f64>::new(&config, 2, 4).unwrap();
+            check_batch_split(&mut layer, &(probe_weights(&[20, 4, 2]) * 0.5), 1e-7);
+        }
     }
 }
