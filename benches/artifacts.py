@@ -115,7 +115,7 @@ def main() -> None:
         cp = min(timed(["cp", str(src), str(work / "copy.bin")]) for _ in range(args.repeat))
         (work / "copy.bin").unlink()
         rows = [("cp", cp, cp)]
-        rows.append(("ferroflow", *bench_server("ferroflow", [args.ferroflow_bin, "server"], work, src, args.repeat)))
+        rows.append(("ferroflow", *bench_server("ferroflow", [str(Path(args.ferroflow_bin).resolve()), "server"], work, src, args.repeat)))
         if not args.skip_mlflow:
             rows.append(("mlflow", *bench_server("mlflow", shlex.split(args.mlflow) + ["server"], work, src, args.repeat)))
 

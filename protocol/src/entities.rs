@@ -293,7 +293,23 @@ pub struct RunInputs {
     pub dataset_inputs: Vec<DatasetInput>,
 }
 
-/// A run: metadata, data and inputs (`Run`).
+/// What a run produced (`RunOutputs`, MLflow 3).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RunOutputs {
+    /// Logged models the run produced.
+    #[serde(skip_serializing_if = "is_empty")]
+    pub model_outputs: Vec<crate::registry::ModelOutput>,
+}
+
+impl RunOutputs {
+    /// Returns whether the run recorded no outputs.
+    pub fn is_empty(&self) -> bool {
+        self.model_outputs.is_empty()
+    }
+}
+
+/// A run: metadata, data, inputs and outputs (`Run`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Run {
@@ -303,4 +319,7 @@ pub struct Run {
     pub data: RunData,
     /// Datasets.
     pub inputs: RunInputs,
+    /// Logged models.
+    #[serde(skip_serializing_if = "RunOutputs::is_empty")]
+    pub outputs: RunOutputs,
 }

@@ -44,6 +44,7 @@ pub trait Float:
 /// exact reduction), e^r from Cephes' `expf` polynomial (within 2 ulp), 2^n
 /// built in the exponent bits. Results under 2.7e-38 flush to 0 and results
 /// over 3.3e38 are +∞, which is what the activations need at the extremes.
+#[inline]
 pub fn exp_f32(x: f32) -> f32 {
     const LOW: f32 = -86.5;
     const HIGH: f32 = 88.7;
@@ -87,6 +88,7 @@ impl Float for f32 {
         f64::from(self)
     }
 
+    #[inline]
     fn activation_exp(self) -> Self {
         exp_f32(self)
     }
@@ -115,6 +117,7 @@ impl Float for f64 {
         self
     }
 
+    #[inline]
     fn activation_exp(self) -> Self {
         self.exp()
     }

@@ -12,6 +12,7 @@
 pub mod data;
 pub mod error;
 pub mod float;
+pub mod jobs;
 pub mod nn;
 pub mod train;
 

@@ -46,7 +46,7 @@ pub const CHUNK_SIZE: usize = 8 * 1024 * 1024;
 pub const UPLOAD_CONCURRENCY: usize = 4;
 
 /// Read size for local downloads.
-pub const LOCAL_READ_CHUNK: usize = 256 * 1024;
+pub const LOCAL_READ_CHUNK: usize = 1024 * 1024;
 
 /// Name of a multipart upload's manifest object, which holds the destination path.
 const MANIFEST: &str = "target";

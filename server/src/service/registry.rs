@@ -479,12 +479,11 @@ impl TrackingService {
                 }
                 return Err(invalid_source(source, "run_id"));
             }
-            "models" => {
+            "models"
                 if source.starts_with("models://")
-                    || matches!(ModelsUri::parse(source), Some(ModelsUri::ModelId(_)) | None)
-                {
-                    return Err(invalid_source(source, "model_id"));
-                }
+                    || matches!(ModelsUri::parse(source), Some(ModelsUri::ModelId(_)) | None) =>
+            {
+                return Err(invalid_source(source, "model_id"));
             }
             _ => {}
         }

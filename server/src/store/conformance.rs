@@ -1724,7 +1724,7 @@ async fn logged_model_lifecycle(store: Arc<SqlStore>) {
         .await
         .unwrap();
     assert_eq!(
-        store.get_run_outputs(&run_id).await.unwrap(),
+        store.get_run(&run_id).await.unwrap().outputs.model_outputs,
         vec![ModelOutput {
             model_id: "m-0001".into(),
             step: 3

@@ -254,6 +254,4 @@ pub trait LoggedModelStore: Send + Sync {
     ) -> StoreResult<Page<LoggedModel>>;
     /// Records models an active run produced.
     async fn log_outputs(&self, run_id: &str, models: &[ModelOutput]) -> StoreResult<()>;
-    /// Returns the models a run produced, in model-id order.
-    async fn get_run_outputs(&self, run_id: &str) -> StoreResult<Vec<ModelOutput>>;
 }

@@ -35,7 +35,8 @@ pub(crate) fn compile<F: Float>(
 
 /// Returns the whole file, decompressed when its name ends in `.gz`.
 pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>, JobError> {
-    let bytes = std::fs::read(path).map_err(|e| JobError::data(path, format!("cannot read: {e}")))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| JobError::data(path, format!("cannot read: {e}")))?;
     if path.extension().is_some_and(|e| e == "gz") {
         let mut out = Vec::new();
         flate2::read::GzDecoder::new(bytes.as_slice())
@@ -195,7 +196,10 @@ pub(crate) fn roc_auc(truth: &[usize], scores: &[f64]) -> f64 {
 /// Prints a result line when the job is verbose.
 pub(crate) fn report(options: &JobOptions, metrics: &[(String, f64)]) {
     if options.verbose {
-        let line: Vec<String> = metrics.iter().map(|(k, v)| format!("{k}: {v:.4}")).collect();
+        let line: Vec<String> = metrics
+            .iter()
+            .map(|(k, v)| format!("{k}: {v:.4}"))
+            .collect();
         println!("{}", line.join(" - "));
     }
 }

@@ -14,8 +14,8 @@
 pub mod airline;
 mod common;
 pub mod mnist;
-mod tracker;
 pub mod timeseries;
+mod tracker;
 
 use crate::error::TrainerError;
 use crate::nn::model::Sequential;
@@ -179,7 +179,10 @@ pub struct JobReport {
 impl JobReport {
     /// Returns the final metric `name`.
     pub fn metric(&self, name: &str) -> Option<f64> {
-        self.metrics.iter().find(|(n, _)| n == name).map(|(_, v)| *v)
+        self.metrics
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| *v)
     }
 }
 
@@ -261,7 +264,9 @@ pub fn run(
     let Some(target) = tracking else {
         return dispatch(kind, options, &Tracker::disabled());
     };
-    let active = target.client.start_run(target.start.tag(JOB_TAG, kind.name()))?;
+    let active = target
+        .client
+        .start_run(target.start.tag(JOB_TAG, kind.name()))?;
     let run_id = active.run_id().to_string();
     let result = dispatch(kind, options, &Tracker::new(&active));
     match result {
@@ -279,7 +284,11 @@ pub fn run(
     }
 }
 
-fn dispatch(kind: JobKind, options: &JobOptions, tracker: &Tracker<'_>) -> Result<JobReport, JobError> {
+fn dispatch(
+    kind: JobKind,
+    options: &JobOptions,
+    tracker: &Tracker<'_>,
+) -> Result<JobReport, JobError> {
     match kind {
         JobKind::Airline => airline::run(options, tracker),
         JobKind::Mnist => mnist::run(options, tracker),

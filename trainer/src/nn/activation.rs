@@ -86,6 +86,7 @@ impl Activation {
 
 /// Returns `1 / (1 + e^-z)`; for very negative `z`, e^-z is +∞ and the
 /// result 0, so no branch is needed and loops over gates vectorize.
+#[inline]
 pub fn sigmoid<F: Float>(z: F) -> F {
     F::one() / (F::one() + (-z).activation_exp())
 }
@@ -94,6 +95,7 @@ pub fn sigmoid<F: Float>(z: F) -> F {
 /// `f32`, see [`crate::float::exp_f32`]) instead of libm's `tanhf`, which the
 /// recurrent layers would call per gate; within 2e-7 absolute in `f32`, and
 /// saturating to ±1 without overflow.
+#[inline]
 pub fn tanh<F: Float>(z: F) -> F {
     let two = F::constant(2.0);
     F::one() - two / ((two * z).activation_exp() + F::one())

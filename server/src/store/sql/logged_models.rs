@@ -513,17 +513,4 @@ impl LoggedModelStore for SqlStore {
         tx.commit().await?;
         Ok(())
     }
-
-    async fn get_run_outputs(&self, run_id: &str) -> StoreResult<Vec<ModelOutput>> {
-        let sql = format!(
-            "SELECT {} FROM run_model_outputs WHERE run_uuid = $1",
-            self.dialect.json_rows(&["model_id", "step"], "model_id")
-        );
-        let rows: Vec<(String, i64)> =
-            fetch_json_rows(sqlx::query(&sql).bind(run_id), &self.reader).await?;
-        Ok(rows
-            .into_iter()
-            .map(|(model_id, step)| ModelOutput { model_id, step })
-            .collect())
-    }
 }

@@ -4,9 +4,10 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
+use ferroflow_protocol::registry::ModelOutput;
 use ferroflow_protocol::{
     Dataset, DatasetInput, InputTag, LifecycleStage, Metric, Param, Run, RunData, RunInfo,
-    RunInputs, RunStatus, RunTag,
+    RunStatus, RunTag,
 };
 use sqlx::any::AnyArguments;
 use sqlx::any::AnyRow;
@@ -325,8 +326,7 @@ impl SqlStore {
                     let info = run_info_from_json(row);
                     let run = Run {
                         info,
-                        data: RunData::default(),
-                        inputs: RunInputs::default(),
+                        ..Run::default()
                     };
                     (run.info.run_id.clone(), run)
                 })
@@ -375,6 +375,20 @@ impl SqlStore {
                             run.data.tags.push(RunTag { key, value });
                         }
                     }
+                }
+            }
+
+            let sql = format!(
+                "SELECT {} FROM run_model_outputs WHERE run_uuid IN ({list})",
+                d.json_rows(&["run_uuid", "model_id", "step"], "run_uuid, model_id")
+            );
+            let rows: Vec<(String, String, i64)> =
+                fetch_json_rows(query_with_ids(&sql, chunk), &self.reader).await?;
+            for (run_id, model_id, step) in rows {
+                if let Some(run) = runs.get_mut(&run_id) {
+                    run.outputs
+                        .model_outputs
+                        .push(ModelOutput { model_id, step });
                 }
             }
 
@@ -531,7 +545,7 @@ impl RunStore for SqlStore {
                 params: Vec::new(),
                 tags,
             },
-            inputs: RunInputs::default(),
+            ..Run::default()
         })
     }
 

@@ -77,7 +77,10 @@ fn load(options: &JobOptions) -> Result<(Images, Images, &'static str), JobError
             (train, test, "mnist")
         }
         None => {
-            let all = sources::synthetic_digits(options.limit.unwrap_or(SYNTHETIC_IMAGES), SYNTHETIC_SEED);
+            let all = sources::synthetic_digits(
+                options.limit.unwrap_or(SYNTHETIC_IMAGES),
+                SYNTHETIC_SEED,
+            );
             let (train, test) = train_test_indices(all.len(), options.seed);
             return Ok((all.select(&train), all.select(&test), "synthetic_digits"));
         }
@@ -118,15 +121,30 @@ pub fn run(options: &JobOptions, tracker: &Tracker<'_>) -> Result<JobReport, Job
         source: options.data.as_ref().map(|p| p.display().to_string()),
         rows: train.len() + test.len(),
         features: train.side * train.side,
-        digest: digest(train.pixels.iter().chain(&test.pixels).map(|&v| f64::from(v))),
+        digest: digest(
+            train
+                .pixels
+                .iter()
+                .chain(&test.pixels)
+                .map(|&v| f64::from(v)),
+        ),
     }
     .log(tracker)?;
-    tracker.log_params(&[("train_rows", train.len().to_string()), ("test_rows", test.len().to_string())])?;
+    tracker.log_params(&[
+        ("train_rows", train.len().to_string()),
+        ("test_rows", test.len().to_string()),
+    ])?;
     let (x_train, y_train) = tensors(&train)?;
     let (x_test, y_test) = tensors(&test)?;
 
     let mut model = model(train.side, options.seed)?;
-    compile(&mut model, options, LEARNING_RATE, Loss::CategoricalCrossentropy, &[Metric::Accuracy])?;
+    compile(
+        &mut model,
+        options,
+        LEARNING_RATE,
+        Loss::CategoricalCrossentropy,
+        &[Metric::Accuracy],
+    )?;
     let config = FitConfig::new(
         options.epochs.unwrap_or(EPOCHS),
         options.batch_size.unwrap_or(BATCH_SIZE),
@@ -149,14 +167,19 @@ pub fn run(options: &JobOptions, tracker: &Tracker<'_>) -> Result<JobReport, Job
         .collect();
     let classification = Classification::new(&test.labels, &predicted, 10);
     let metrics = vec![
-        ("test_loss".to_string(), evaluation.get("loss").unwrap_or(f64::NAN)),
+        (
+            "test_loss".to_string(),
+            evaluation.get("loss").unwrap_or(f64::NAN),
+        ),
         ("test_accuracy".to_string(), classification.accuracy),
     ];
     tracker.log_metrics(&metrics)?;
     let labels: Vec<String> = (0..10).map(|d| d.to_string()).collect();
     classification.log(&labels, tracker)?;
     report(options, &metrics);
-    let sample = x_test.slice_axis(Axis(0), (0..x_test.shape()[0].min(32)).into()).to_owned();
+    let sample = x_test
+        .slice_axis(Axis(0), (0..x_test.shape()[0].min(32)).into())
+        .to_owned();
     Ok(JobReport {
         run_id: None,
         metrics,

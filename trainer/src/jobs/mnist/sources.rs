@@ -83,18 +83,33 @@ pub fn read_digits_csv(path: &Path) -> Result<Images, JobError> {
         if record.len() != 65 {
             return Err(JobError::data(
                 path,
-                format!("row {}: expected 65 columns (64 pixels and the label), found {}", row + 1, record.len()),
+                format!(
+                    "row {}: expected 65 columns (64 pixels and the label), found {}",
+                    row + 1,
+                    record.len()
+                ),
             ));
         }
         for (col, field) in record.iter().enumerate() {
             let value: f64 = field.trim().parse().map_err(|_| {
-                JobError::data(path, format!("row {}, column {}: '{field}' is not a number", row + 1, col + 1))
+                JobError::data(
+                    path,
+                    format!(
+                        "row {}, column {}: '{field}' is not a number",
+                        row + 1,
+                        col + 1
+                    ),
+                )
             })?;
             if col < 64 {
                 if !(0.0..=16.0).contains(&value) {
                     return Err(JobError::data(
                         path,
-                        format!("row {}, column {}: pixel {value} is outside 0..16", row + 1, col + 1),
+                        format!(
+                            "row {}, column {}: pixel {value} is outside 0..16",
+                            row + 1,
+                            col + 1
+                        ),
                     ));
                 }
                 images.pixels.push((value / 16.0) as f32);
@@ -102,7 +117,10 @@ pub fn read_digits_csv(path: &Path) -> Result<Images, JobError> {
                 if value.fract() != 0.0 || !(0.0..=9.0).contains(&value) {
                     return Err(JobError::data(
                         path,
-                        format!("row {}, column 65: label {value} is not a digit 0..9", row + 1),
+                        format!(
+                            "row {}, column 65: label {value} is not a digit 0..9",
+                            row + 1
+                        ),
                     ));
                 }
                 images.labels.push(value as usize);
@@ -117,7 +135,11 @@ pub fn read_digits_csv(path: &Path) -> Result<Images, JobError> {
 
 /// Returns the IDX file `stem` in `dir`, raw or gzipped.
 fn idx_file(dir: &Path, stem: &str) -> Result<PathBuf, JobError> {
-    let candidates = [stem.to_string(), format!("{stem}.gz"), stem.replacen("-idx", ".idx", 1)];
+    let candidates = [
+        stem.to_string(),
+        format!("{stem}.gz"),
+        stem.replacen("-idx", ".idx", 1),
+    ];
     candidates
         .iter()
         .map(|name| dir.join(name))
@@ -133,24 +155,39 @@ fn be_u32(bytes: &[u8], at: usize) -> usize {
 fn read_idx_pair(images_path: &Path, labels_path: &Path) -> Result<Images, JobError> {
     let images = read_file(images_path)?;
     if images.len() < 16 || be_u32(&images, 0) != 0x0803 {
-        return Err(JobError::data(images_path, "not an IDX image file (magic 0x00000803)"));
+        return Err(JobError::data(
+            images_path,
+            "not an IDX image file (magic 0x00000803)",
+        ));
     }
     let (n, rows, cols) = (be_u32(&images, 4), be_u32(&images, 8), be_u32(&images, 12));
     if rows != cols || images.len() != 16 + n * rows * cols {
         return Err(JobError::data(
             images_path,
-            format!("header says {n} images of {rows}x{cols}, the file has {} pixel bytes", images.len() - 16),
+            format!(
+                "header says {n} images of {rows}x{cols}, the file has {} pixel bytes",
+                images.len() - 16
+            ),
         ));
     }
     let labels = read_file(labels_path)?;
     if labels.len() < 8 || be_u32(&labels, 0) != 0x0801 {
-        return Err(JobError::data(labels_path, "not an IDX label file (magic 0x00000801)"));
+        return Err(JobError::data(
+            labels_path,
+            "not an IDX label file (magic 0x00000801)",
+        ));
     }
     if be_u32(&labels, 4) != n || labels.len() != 8 + n {
-        return Err(JobError::data(labels_path, format!("expected {n} labels to match the images")));
+        return Err(JobError::data(
+            labels_path,
+            format!("expected {n} labels to match the images"),
+        ));
     }
     if let Some(bad) = labels[8..].iter().position(|&l| l > 9) {
-        return Err(JobError::data(labels_path, format!("label {} of item {bad} is not a digit", labels[8 + bad])));
+        return Err(JobError::data(
+            labels_path,
+            format!("label {} of item {bad} is not a digit", labels[8 + bad]),
+        ));
     }
     Ok(Images {
         pixels: images[16..].iter().map(|&b| f32::from(b) / 255.0).collect(),
@@ -240,7 +277,8 @@ pub fn synthetic_digits(n: usize, seed: u64) -> Images {
                     .iter()
                     .map(|&(a, b)| segment_distance(p, a, b))
                     .fold(f64::INFINITY, f64::min);
-                let value = ink * (1.0 - (distance - half_width)).clamp(0.0, 1.0) + 0.05 * rng.normal();
+                let value =
+                    ink * (1.0 - (distance - half_width)).clamp(0.0, 1.0) + 0.05 * rng.normal();
                 images.pixels.push(value.clamp(0.0, 1.0) as f32);
             }
         }
@@ -271,7 +309,12 @@ mod tests {
         let a = synthetic_digits(20, 1);
         assert_eq!(a.pixels, synthetic_digits(20, 1).pixels);
         assert_eq!(a.labels[..10], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-        let ink = |i: usize| a.pixels[i * 784..(i + 1) * 784].iter().map(|&v| f64::from(v)).sum::<f64>();
+        let ink = |i: usize| {
+            a.pixels[i * 784..(i + 1) * 784]
+                .iter()
+                .map(|&v| f64::from(v))
+                .sum::<f64>()
+        };
         // An 8 lights all seven segments, a 1 only two.
         assert!(ink(8) > 2.0 * ink(1), "8: {}, 1: {}", ink(8), ink(1));
     }
@@ -288,9 +331,19 @@ mod tests {
             bytes.extend_from_slice(body);
             std::fs::write(dir.join(name), bytes).unwrap();
         };
-        write("train-images-idx3-ubyte", 0x0803, &[2, 2, 2], &[0, 255, 0, 0, 51, 0, 0, 0]);
+        write(
+            "train-images-idx3-ubyte",
+            0x0803,
+            &[2, 2, 2],
+            &[0, 255, 0, 0, 51, 0, 0, 0],
+        );
         write("train-labels-idx1-ubyte", 0x0801, &[2], &[3, 7]);
-        write("t10k-images-idx3-ubyte", 0x0803, &[1, 2, 2], &[0, 0, 0, 255]);
+        write(
+            "t10k-images-idx3-ubyte",
+            0x0803,
+            &[1, 2, 2],
+            &[0, 0, 0, 255],
+        );
         write("t10k-labels-idx1-ubyte", 0x0801, &[1], &[9]);
         let (train, test) = read_idx_dir(&dir).unwrap();
         assert_eq!(train.labels, [3, 7]);
@@ -299,7 +352,10 @@ mod tests {
         assert_eq!((test.len(), test.side), (1, 2));
         write("t10k-labels-idx1-ubyte", 0x0801, &[1], &[12]);
         let error = read_idx_dir(&dir).unwrap_err().to_string();
-        assert!(error.contains("t10k-labels-idx1-ubyte") && error.contains("not a digit"), "{error}");
+        assert!(
+            error.contains("t10k-labels-idx1-ubyte") && error.contains("not a digit"),
+            "{error}"
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

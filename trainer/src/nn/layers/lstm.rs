@@ -19,7 +19,7 @@ use crate::nn::layers::{fill_rows, matrix, matrix_mut, param2};
 use crate::nn::linalg::{gemm, gemm_at_b};
 use ndarray::linalg::general_mat_mul;
 use ndarray::{
-    Array2, Array3, ArrayD, ArrayView2, ArrayView3, ArrayViewMut3, Axis, Ix3, IxDyn, Slice,
+    Array2, Array3, ArrayD, ArrayView2, ArrayView3, ArrayViewMut3, Axis, Ix3, IxDyn, Slice, Zip,
 };
 use rayon::prelude::*;
 
@@ -259,27 +259,22 @@ fn forward_block<F: Float>(
         let mut c_next = c_next.index_axis_mut(Axis(0), 0);
         let mut h_next = hidden.index_axis_mut(Axis(0), t + 1);
         for b in 0..z.nrows() {
-            // Equal-length slices let the compiler drop bounds checks and
-            // vectorize the gates.
             let (zi, rest) = row_mut(z.index_axis_mut(Axis(0), b)).split_at_mut(units);
             let (zf, rest) = rest.split_at_mut(units);
             let (zg, zo) = rest.split_at_mut(units);
-            let cp = &row(c_prev.index_axis(Axis(0), b))[..units];
-            let cn = &mut row_mut(c_next.index_axis_mut(Axis(0), b))[..units];
-            let hn = &mut row_mut(h_next.index_axis_mut(Axis(0), b))[..units];
-            for j in 0..units {
-                let i = sigmoid(zi[j]);
-                let f = sigmoid(zf[j]);
-                let g = tanh(zg[j]);
-                let o = sigmoid(zo[j]);
-                let c = f * cp[j] + i * g;
-                cn[j] = c;
-                hn[j] = o * tanh(c);
-                zi[j] = i;
-                zf[j] = f;
-                zg[j] = g;
-                zo[j] = o;
+            // One activation per pass over one slice: loops the compiler vectorizes.
+            for gate in [&mut *zi, &mut *zf, &mut *zo] {
+                gate.iter_mut().for_each(|v| *v = sigmoid(*v));
             }
+            zg.iter_mut().for_each(|v| *v = tanh(*v));
+            let cp = row(c_prev.index_axis(Axis(0), b));
+            let cn = row_mut(c_next.index_axis_mut(Axis(0), b));
+            let hn = row_mut(h_next.index_axis_mut(Axis(0), b));
+            for (j, (c, h)) in cn.iter_mut().zip(hn.iter_mut()).enumerate() {
+                *c = zf[j] * cp[j] + zi[j] * zg[j];
+                *h = tanh(*c);
+            }
+            hn.iter_mut().zip(zo.iter()).for_each(|(h, &o)| *h *= o);
         }
     }
 }
@@ -299,6 +294,7 @@ fn backward_block<F: Float>(
     let rows = grad_z.shape()[1];
     let mut grad_h = Array2::zeros((rows, units));
     let mut grad_c = Array2::<F>::zeros((rows, units));
+    let mut tanh_c = Array2::<F>::zeros((rows, units));
     for t in (0..grad_z.shape()[0]).rev() {
         grad_h += &grad_states.index_axis(Axis(0), t);
         let mut gz = grad_z.index_axis_mut(Axis(0), t);
@@ -307,11 +303,15 @@ fn backward_block<F: Float>(
             cells.index_axis(Axis(0), t),
             cells.index_axis(Axis(0), t + 1),
         );
+        // tanh(C_t) in its own pass, which vectorizes.
+        Zip::from(&mut tanh_c)
+            .and(&c_next)
+            .for_each(|tc, &c| *tc = tanh(c));
         for b in 0..rows {
             let gate = row(gates_t.index_axis(Axis(0), b));
-            let (cp, cn) = (
+            let (cp, tanh_cn) = (
                 row(c_prev.index_axis(Axis(0), b)),
-                row(c_next.index_axis(Axis(0), b)),
+                row(tanh_c.index_axis(Axis(0), b)),
             );
             let dh = row(grad_h.index_axis(Axis(0), b));
             let dc_row = row_mut(grad_c.index_axis_mut(Axis(0), b));
@@ -323,7 +323,7 @@ fn backward_block<F: Float>(
                     gate[2 * units + j],
                     gate[3 * units + j],
                 );
-                let tc = tanh(cn[j]);
+                let tc = tanh_cn[j];
                 let dc = dc_row[j] + dh[j] * o * (one - tc * tc);
                 dzb[j] = dc * g * i * (one - i);
                 dzb[units + j] = dc * cp[j] * f * (one - f);

