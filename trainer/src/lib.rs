@@ -9,6 +9,10 @@
 //! in `f64`.
 #![warn(missing_docs)]
 
+// Links the OpenBLAS that ndarray's `blas` feature calls (feature `openblas`).
+#[cfg(feature = "openblas")]
+extern crate blas_src;
+
 pub mod data;
 pub mod error;
 pub mod float;

@@ -26,8 +26,8 @@ fn airline_reaches_its_threshold_on_synthetic_data() {
     let auc = report.metric("test_roc_auc").unwrap();
     println!("airline synthetic: {:?}", report.metrics);
     assert!(report.synthetic);
-    assert!(accuracy >= 0.0, "test accuracy {accuracy}");
-    assert!(auc >= 0.0, "test ROC AUC {auc}");
+    assert!(accuracy >= 0.87, "test accuracy {accuracy}");
+    assert!(auc >= 0.94, "test ROC AUC {auc}");
 }
 
 #[test]
@@ -41,7 +41,9 @@ fn mnist_cnn_reaches_its_threshold_on_the_8x8_digits() {
     let report = jobs::run(JobKind::Mnist, &options, None).unwrap();
     println!("mnist digits: {:?}", report.metrics);
     let accuracy = report.metric("test_accuracy").unwrap();
-    assert!(accuracy >= 0.0, "test accuracy {accuracy}");
+    // Keras reaches 0.962 with stride-1 convolutions (shared/data/README.md); this
+    // CNN keeps the stride 2, which leaves a 2x2x8 map of an 8x8 digit.
+    assert!(accuracy >= 0.92, "test accuracy {accuracy}");
 }
 
 #[test]
@@ -57,5 +59,5 @@ fn timeseries_lstm_beats_the_naive_baseline() {
     println!("timeseries lstm: {:?}", report.metrics);
     let mse = report.metric("validation_mse").unwrap();
     let naive = report.metric("naive_validation_mse").unwrap();
-    assert!(mse < naive, "LSTM {mse} vs naive {naive}");
+    assert!(mse < 0.75 * naive, "LSTM {mse} vs naive {naive}");
 }

@@ -264,9 +264,11 @@ pub fn run(
     let Some(target) = tracking else {
         return dispatch(kind, options, &Tracker::disabled());
     };
-    let active = target
-        .client
-        .start_run(target.start.tag(JOB_TAG, kind.name()))?;
+    let mut start = target.start.tag(JOB_TAG, kind.name());
+    if let Some(user) = login_name() {
+        start = start.tag(ferroflow_sdk::MLFLOW_USER, user);
+    }
+    let active = target.client.start_run(start)?;
     let run_id = active.run_id().to_string();
     let result = dispatch(kind, options, &Tracker::new(&active));
     match result {
@@ -282,6 +284,33 @@ pub fn run(
             Err(error)
         }
     }
+}
+
+/// Returns the user for `mlflow.user`, as Python's `getpass.getuser()` finds it:
+/// `USER`, `USERNAME` or `LOGNAME`, else (on Unix) the passwd entry of the process's uid.
+fn login_name() -> Option<String> {
+    for var in ["USER", "USERNAME", "LOGNAME"] {
+        if let Some(name) = std::env::var(var).ok().filter(|n| !n.is_empty()) {
+            return Some(name);
+        }
+    }
+    passwd_name()
+}
+
+#[cfg(unix)]
+fn passwd_name() -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let uid = std::fs::metadata("/proc/self").ok()?.uid().to_string();
+    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+    passwd.lines().find_map(|line| {
+        let fields: Vec<&str> = line.split(':').collect();
+        (fields.len() > 2 && fields[2] == uid).then(|| fields[0].to_string())
+    })
+}
+
+#[cfg(not(unix))]
+fn passwd_name() -> Option<String> {
+    None
 }
 
 fn dispatch(

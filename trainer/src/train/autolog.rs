@@ -206,8 +206,9 @@ impl<'r, F: Float> Autolog<'r, F> {
             model.save(&dir).map_err(|e| e.to_string())?;
             std::fs::write(dir.join(MLMODEL_FILE), mlmodel(self.run.run_id(), model))
                 .map_err(|e| e.to_string())?;
+            // A directory is stored under its own name, so this lands at `model/`.
             self.run
-                .log_artifact(&dir, Some(MODEL_ARTIFACT_DIR))
+                .log_artifact(&dir, None)
                 .map_err(|e| e.to_string())?;
         }
         if !self.history.epochs.is_empty() {

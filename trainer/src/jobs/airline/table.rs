@@ -234,7 +234,7 @@ pub fn synthetic(rows: usize, seed: u64) -> Table {
         let latent = rng.normal();
         let ratings: Vec<f64> = RATINGS
             .iter()
-            .map(|_| (2.9 + latent + rng.normal()).round().clamp(0.0, 5.0))
+            .map(|_| (2.9 + latent + rng.normal()).round().clamp(0.0, 5.0) + 0.0)
             .collect();
         let departure = if rng.next_f64() < 0.56 {
             0.0
