@@ -33,13 +33,17 @@ pub(super) async fn connect(path: &str, max_connections: u32) -> StoreResult<(An
         }
     }
     let url = format!("sqlite://{path}?mode=rwc");
+    // No ping before each acquire: the connection lives in this process, and the ping is
+    // one more hand-off to sqlx's SQLite worker thread on every request.
     let writer = pool_options(1)
+        .test_before_acquire(false)
         .after_connect(|conn, _| Box::pin(async move { conn.execute(PRAGMAS).await.map(drop) }))
         .connect(&url)
         .await?;
     // WAL is a property of the file: set it once, through the writer.
     writer.execute("PRAGMA journal_mode = WAL").await?;
     let reader = pool_options(max_connections)
+        .test_before_acquire(false)
         .idle_timeout(Duration::from_secs(600))
         .after_connect(|conn, _| Box::pin(async move { conn.execute(PRAGMAS).await.map(drop) }))
         .connect(&url)
