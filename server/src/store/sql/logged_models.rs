@@ -165,7 +165,7 @@ impl SqlStore {
     async fn load_logged_models(&self, ids: &[String]) -> StoreResult<Vec<LoggedModel>> {
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(500) {
-            let list = placeholders(1, chunk.len());
+            let list = self.dialect.params(1, chunk.len());
             let binds: Vec<Bind> = chunk.iter().map(|id| Bind::Text(id.clone())).collect();
             let d = self.dialect;
             let sql = format!(

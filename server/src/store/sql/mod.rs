@@ -186,7 +186,8 @@ fn bind_all<'q>(
     query
 }
 
-/// Returns `$start, $start+1, ...` for `count` placeholders.
+/// Returns `$start, $start+1, ...` for `count` placeholders, for statements that also
+/// reuse numbered binds; pure bind lists use [`Dialect::params`], which is fast on SQLite.
 fn placeholders(start: usize, count: usize) -> String {
     let mut out = String::with_capacity(count * 4);
     for i in 0..count {

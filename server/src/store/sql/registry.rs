@@ -16,12 +16,12 @@ use ferroflow_protocol::{
 };
 use sqlx::{Any, AnyConnection, Executor};
 
-use super::search::Bind;
-use super::{bind_all, fetch_json_rows, placeholders, Dialect, SqlStore};
+use super::search::{Bind, Builder};
+use super::{bind_all, fetch_json_rows, Dialect, SqlStore};
 use crate::service::search::registry::{
     RegistryAttribute, RegistryClause, RegistryFilter, RegistryOrderBy, RegistryOrderKey,
 };
-use crate::service::search::{StringOp, StringPredicate};
+use crate::service::search::StringOp;
 use crate::store::registry::{
     NewModelVersion, NewRegisteredModel, RegistrySearch, RegistryStore, STAGE_DELETED_INTERNAL,
 };
@@ -115,55 +115,6 @@ fn model_version_not_found(name: &str, version: i64) -> StoreError {
     )
 }
 
-/// Collects binds and hands out their placeholders.
-struct Builder {
-    dialect: Dialect,
-    binds: Vec<Bind>,
-}
-
-impl Builder {
-    fn new(dialect: Dialect) -> Self {
-        Builder {
-            dialect,
-            binds: Vec::new(),
-        }
-    }
-
-    fn bind(&mut self, bind: Bind) -> String {
-        self.binds.push(bind);
-        format!("${}", self.binds.len())
-    }
-
-    fn text(&mut self, value: &str) -> String {
-        self.bind(Bind::Text(value.to_owned()))
-    }
-
-    fn compare(&mut self, column: &str, op: StringOp, value: &str) -> String {
-        let p = self.text(value);
-        match op {
-            StringOp::Eq => format!("{column} = {p}"),
-            StringOp::NotEq => format!("{column} <> {p}"),
-            StringOp::Like => self.dialect.like(column, &p),
-            StringOp::ILike => self.dialect.ilike(column, &p),
-        }
-    }
-
-    fn predicate(&mut self, column: &str, predicate: &StringPredicate) -> String {
-        match predicate {
-            StringPredicate::Compare(op, value) => self.compare(column, *op, value),
-            StringPredicate::In(list) | StringPredicate::NotIn(list) => {
-                let items: Vec<String> = list.iter().map(|v| self.text(v)).collect();
-                let not = matches!(predicate, StringPredicate::NotIn(_));
-                format!(
-                    "{column} {}IN ({})",
-                    if not { "NOT " } else { "" },
-                    items.join(", ")
-                )
-            }
-        }
-    }
-}
-
 /// Returns whether a filter asks for prompts (`tags.mlflow.prompt.is_prompt = 'true'`),
 /// as MLflow's `_is_querying_prompt`.
 fn is_querying_prompts(filter: &RegistryFilter) -> bool {
@@ -207,7 +158,7 @@ fn filter_conditions(
                     RegistryAttribute::RunId => format!("{alias}.run_id"),
                     RegistryAttribute::Source => format!("{alias}.source"),
                 };
-                conditions.push(b.predicate(&column, predicate));
+                conditions.push(b.string_predicate(&column, predicate));
             }
             RegistryClause::Version { op, value } => {
                 let p = b.bind(Bind::Int(*value));
@@ -216,7 +167,7 @@ fn filter_conditions(
             RegistryClause::Tag { key, .. } if key == IS_PROMPT_TAG && !prompts => {}
             RegistryClause::Tag { key, op, value } => {
                 let k = b.text(key);
-                let v = b.compare("t.value", *op, value);
+                let v = b.compare_string("t.value", *op, value);
                 conditions.push(format!(
                     "EXISTS (SELECT 1 FROM {tag_table} t WHERE {tag_join} AND t.key = {k} \
                      AND {v})"
@@ -342,7 +293,7 @@ impl SqlStore {
         let mut tags: HashMap<(String, String), Vec<ModelVersionTag>> = HashMap::new();
         let mut aliases: HashMap<(String, String), Vec<String>> = HashMap::new();
         for chunk in names.chunks(500) {
-            let list = placeholders(1, chunk.len());
+            let list = self.dialect.params(1, chunk.len());
             let sql = format!(
                 "SELECT {} FROM model_version_tags WHERE name IN ({list})",
                 self.dialect
@@ -383,7 +334,7 @@ impl SqlStore {
     async fn load_registered_models(&self, names: &[String]) -> StoreResult<Vec<RegisteredModel>> {
         let mut out = Vec::with_capacity(names.len());
         for chunk in names.chunks(500) {
-            let list = placeholders(1, chunk.len());
+            let list = self.dialect.params(1, chunk.len());
             let binds: Vec<Bind> = chunk.iter().map(|n| Bind::Text(n.clone())).collect();
             let d = self.dialect;
             let sql = format!(

@@ -15,9 +15,7 @@ use sqlx::query::Query;
 use sqlx::{Any, AnyConnection, Row};
 
 use super::search::search_runs_sql;
-use super::{
-    bind_all, fetch_json_rows, metric_value, placeholders, stored_value, Dialect, SqlStore,
-};
+use super::{bind_all, fetch_json_rows, metric_value, stored_value, Dialect, SqlStore};
 use crate::store::{
     Entity, NewRun, Page, RunSearch, RunStore, RunUpdate, StoreError, StoreResult, ValidLogBatch,
 };
@@ -439,7 +437,7 @@ impl SqlStore {
         }
         let sql = format!(
             "SELECT input_uuid, key, value FROM input_tags WHERE input_uuid IN ({}) ORDER BY key",
-            placeholders(1, by_input.len())
+            self.dialect.params(1, by_input.len())
         );
         let mut q = sqlx::query(&sql);
         for (input_id, _, _) in &by_input {

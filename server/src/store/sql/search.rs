@@ -59,14 +59,15 @@ pub(crate) struct SqlQuery {
 /// `MLFLOW_DATASET_CONTEXT`).
 const DATASET_CONTEXT_TAG: &str = "mlflow.data.context";
 
-/// Accumulates binds and hands out their placeholders.
-struct Builder {
+/// Accumulates binds and hands out their placeholders (also used by the registry's
+/// searches).
+pub(super) struct Builder {
     dialect: Dialect,
-    binds: Vec<Bind>,
+    pub(super) binds: Vec<Bind>,
 }
 
 impl Builder {
-    fn new(dialect: Dialect) -> Self {
+    pub(super) fn new(dialect: Dialect) -> Self {
         Builder {
             dialect,
             binds: Vec::new(),
@@ -74,12 +75,12 @@ impl Builder {
     }
 
     /// Binds `bind` and returns its placeholder.
-    fn bind(&mut self, bind: Bind) -> String {
+    pub(super) fn bind(&mut self, bind: Bind) -> String {
         self.binds.push(bind);
         format!("${}", self.binds.len())
     }
 
-    fn text(&mut self, value: &str) -> String {
+    pub(super) fn text(&mut self, value: &str) -> String {
         self.bind(Bind::Text(value.to_owned()))
     }
 
@@ -107,7 +108,7 @@ impl Builder {
     }
 
     /// Returns `column op $N` for a single-string comparator.
-    fn compare_string(&mut self, column: &str, op: StringOp, value: &str) -> String {
+    pub(super) fn compare_string(&mut self, column: &str, op: StringOp, value: &str) -> String {
         let param = self.text(value);
         match op {
             StringOp::Eq => format!("{column} = {param}"),
@@ -118,7 +119,7 @@ impl Builder {
     }
 
     /// Returns the condition `predicate` puts on `column`.
-    fn string_predicate(&mut self, column: &str, predicate: &StringPredicate) -> String {
+    pub(super) fn string_predicate(&mut self, column: &str, predicate: &StringPredicate) -> String {
         match predicate {
             StringPredicate::Compare(op, value) => self.compare_string(column, *op, value),
             StringPredicate::In(values) => {
