@@ -5,6 +5,7 @@
 //! PostgreSQL). [`app`] builds the whole router, so tests drive it without a socket.
 //! Artifacts go through [`service::artifacts`] to an [`artifacts::ArtifactStore`]
 //! (local disk or S3); [`app_artifacts_only`] is the `--artifacts-only` server.
+//! [`web`] serves the embedded dashboard at `/`.
 
 pub mod api;
 pub mod artifacts;
@@ -13,6 +14,7 @@ pub mod error;
 pub mod server;
 pub mod service;
 pub mod store;
+pub mod web;
 
 use std::sync::Arc;
 
@@ -64,7 +66,7 @@ pub fn app(state: AppState) -> Router {
         .merge(api::artifacts_router().with_state(state.artifacts.clone()))
         .route("/health", get(|| async { "OK" }))
         .route("/version", get(|| async { MLFLOW_API_VERSION }))
-        .fallback(api::error::endpoint_not_found)
+        .fallback(web::serve)
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BODY_BYTES))
         .layer(CatchPanicLayer::custom(api::error::panic_response))
         .with_state(state)

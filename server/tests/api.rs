@@ -285,3 +285,231 @@ async fn search_pages_through_runs() {
     }
     assert_eq!(seen, 5);
 }
+
+/// Logs `count` points of `key` (value 1.0, one spike of 100.0 at `spike`) to `run_id`.
+async fn log_flat_with_spike(app: &TestApp, run_id: &str, key: &str, count: i64, spike: i64) {
+    for chunk_start in (0..count).step_by(1000) {
+        let metrics: Vec<Value> = (chunk_start..(chunk_start + 1000).min(count))
+            .map(|step| {
+                let value = if step == spike { 100.0 } else { 1.0 };
+                json!({"key": key, "value": value, "timestamp": 1_000_000 + step, "step": step})
+            })
+            .collect();
+        let (status, body) = app
+            .post_json(
+                "runs/log-batch",
+                json!({"run_id": run_id, "metrics": metrics}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+}
+
+async fn sampled(app: &TestApp, request: Value) -> (StatusCode, Value) {
+    app.send(
+        Request::post("/ajax-api/2.0/ferroflow/metrics/sampled")
+            .body(Body::from(request.to_string()))
+            .unwrap(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn sampled_history_keeps_spikes_within_max_points() {
+    let app = TestApp::new().await;
+    let run = app.new_run().await;
+    log_flat_with_spike(&app, &run, "loss", 5000, 3217).await;
+    let (status, body) = sampled(
+        &app,
+        json!({"run_ids": [run], "metric_keys": ["loss", "absent"], "max_points": 100}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let series = body["series"].as_array().unwrap();
+    assert_eq!(series.len(), 1, "a key without points has no series");
+    assert_eq!(series[0]["total_points"], 5000);
+    let points = series[0]["points"].as_array().unwrap();
+    assert!(points.len() <= 100, "{} points", points.len());
+    let steps: Vec<i64> = points.iter().map(|p| p["step"].as_i64().unwrap()).collect();
+    assert_eq!((steps[0], *steps.last().unwrap()), (0, 4999));
+    let spike = points
+        .iter()
+        .find(|p| p["step"] == 3217)
+        .expect("spike kept");
+    assert_eq!(spike["value"], 100.0);
+    assert_eq!(spike["timestamp"], 1_003_217);
+
+    // A window re-samples only its part: with room for all 101 points, all come back.
+    let (_, body) = sampled(
+        &app,
+        json!({"run_ids": [run], "metric_keys": ["loss"], "start": 3200, "end": 3300,
+               "max_points": 1000}),
+    )
+    .await;
+    assert_eq!(body["series"][0]["total_points"], 101);
+    assert_eq!(body["series"][0]["points"].as_array().unwrap().len(), 101);
+
+    // Wall time relative to the run's start, with smoothing over the full history.
+    let (_, run_body) = app
+        .get(&format!("/api/2.0/mlflow/runs/get?run_id={run}"))
+        .await;
+    let start_time = run_body["run"]["info"]["start_time"].as_i64().unwrap();
+    let (status, body) = sampled(
+        &app,
+        json!({"run_ids": [run], "metric_keys": ["loss"], "x_axis": "relative",
+               "start": 1_000_000 + 3217 - start_time, "end": 1_000_000 + 3218 - start_time,
+               "smoothing": 0.5}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let points = body["series"][0]["points"].as_array().unwrap();
+    let steps: Vec<i64> = points.iter().map(|p| p["step"].as_i64().unwrap()).collect();
+    assert_eq!(steps, vec![3217, 3218]);
+    // The EMA runs from the history's first point, not the window's: 0.5 · 1 + 0.5 · 100
+    // at the spike (bias correction ≈ 1 after 3,217 points), then halfway back to 1.
+    assert!(
+        (points[0]["value"].as_f64().unwrap() - 50.5).abs() < 1e-9,
+        "{body}"
+    );
+    assert!(
+        (points[1]["value"].as_f64().unwrap() - 25.75).abs() < 1e-9,
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn sampled_history_rejects_bad_requests() {
+    let app = TestApp::new().await;
+    let (status, body) = sampled(&app, json!({"run_ids": [], "metric_keys": ["x"]})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    insta::assert_json_snapshot!(body, @r###"
+    {
+      "error_code": "INVALID_PARAMETER_VALUE",
+      "message": "Both 'run_ids' and 'metric_keys' must name at least one entry."
+    }
+    "###);
+    let (status, body) = sampled(
+        &app,
+        json!({"run_ids": ["a"], "metric_keys": ["x"], "smoothing": 1.0}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    insta::assert_json_snapshot!(body, @r###"
+    {
+      "error_code": "INVALID_PARAMETER_VALUE",
+      "message": "smoothing must be in [0, 1). Received 1."
+    }
+    "###);
+    let (status, body) = sampled(
+        &app,
+        json!({"run_ids": ["a"], "metric_keys": ["x"], "start": 5, "end": 1}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    insta::assert_json_snapshot!(body, @r###"
+    {
+      "error_code": "INVALID_PARAMETER_VALUE",
+      "message": "end must not be less than start. Found start=5 and end=1."
+    }
+    "###);
+}
+
+/// Reads server-sent events from `body` until one's data contains `needle`.
+async fn next_event_containing(body: &mut Body, needle: &str) -> Value {
+    let mut buffer = String::new();
+    loop {
+        let frame = tokio::time::timeout(std::time::Duration::from_secs(5), body.frame())
+            .await
+            .expect("an event within 5 s")
+            .expect("stream open")
+            .unwrap();
+        if let Ok(data) = frame.into_data() {
+            buffer.push_str(std::str::from_utf8(&data).unwrap());
+        }
+        while let Some(end) = buffer.find("\n\n") {
+            let event: String = buffer.drain(..end + 2).collect();
+            if let Some(data) = event.strip_prefix("data: ") {
+                if data.contains(needle) {
+                    return serde_json::from_str(data.trim()).unwrap();
+                }
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn live_events_stream_runs_and_metrics_of_watched_experiments() {
+    let app = TestApp::new().await;
+    let (_, other) = app
+        .post_json("experiments/create", json!({"name": "unwatched"}))
+        .await;
+    let response = app
+        .router
+        .clone()
+        .oneshot(
+            Request::get("/ajax-api/2.0/ferroflow/events?experiment_id=0")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "text/event-stream");
+    let mut events = response.into_body();
+
+    // A run in an unwatched experiment is not streamed; the watched one is.
+    let (_, unwatched) = app
+        .post_json(
+            "runs/create",
+            json!({"experiment_id": other["experiment_id"]}),
+        )
+        .await;
+    let unwatched = unwatched["run"]["info"]["run_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.post_json(
+        "runs/log-metric",
+        json!({"run_id": unwatched, "key": "hidden", "value": 1, "timestamp": 1}),
+    )
+    .await;
+    let run = app.new_run().await;
+    let event = next_event_containing(&mut events, "\"type\":\"run\"").await;
+    assert_eq!(event["run"]["run_id"], run.as_str());
+    assert_eq!(event["run"]["status"], "RUNNING");
+
+    app.post_json(
+        "runs/log-metric",
+        json!({"run_id": run, "key": "loss", "value": 0.25, "timestamp": 7, "step": 3}),
+    )
+    .await;
+    let event = next_event_containing(&mut events, "\"type\":\"metrics\"").await;
+    assert_eq!(
+        event,
+        json!({"type": "metrics", "run_id": run, "experiment_id": "0",
+               "metrics": [{"key": "loss", "value": 0.25, "timestamp": 7, "step": 3}]})
+    );
+
+    app.post_json("runs/update", json!({"run_id": run, "status": "FINISHED"}))
+        .await;
+    let event = next_event_containing(&mut events, "FINISHED").await;
+    assert_eq!(event["run"]["run_id"], run.as_str());
+}
+
+#[tokio::test]
+async fn client_routes_get_the_dashboard_and_api_paths_stay_json() {
+    let app = TestApp::new().await;
+    let (status, body) = app.get("/experiments/1").await;
+    let page = body.as_str().unwrap_or_default();
+    // Either the embedded app (web/dist was built) or the page saying how to build it.
+    match status {
+        StatusCode::OK => assert!(page.contains("<div id=\"root\">"), "{page}"),
+        StatusCode::SERVICE_UNAVAILABLE => assert!(page.contains("dashboard was not built")),
+        other => panic!("unexpected {other}: {page}"),
+    }
+    let (status, body) = app.get("/api/2.0/mlflow/no-such-endpoint").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["error_code"], "ENDPOINT_NOT_FOUND");
+    let (status, _) = app.post("../../../etc/passwd", "").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

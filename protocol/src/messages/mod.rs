@@ -4,6 +4,7 @@
 //! which are required per endpoint and says so with INVALID_PARAMETER_VALUE, which the
 //! server's validation reproduces instead of failing at parse time.
 
+pub mod charts;
 pub mod experiments;
 pub mod logged_models;
 pub mod metrics;

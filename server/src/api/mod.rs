@@ -6,7 +6,9 @@
 //! both forms, and accepting both costs nothing.
 
 mod artifacts;
+mod charts;
 pub mod error;
+mod events;
 mod experiments;
 pub mod extract;
 mod logged_models;
@@ -157,9 +159,19 @@ fn registry_routes() -> Router<AppState> {
         .route("/runs/outputs", post(lm::log_outputs))
 }
 
-/// The REST API under both of MLflow's prefixes, and the UI's artifact downloads.
+/// ferroflow's own routes for the dashboard, relative to an API prefix.
+fn ferroflow_routes() -> Router<AppState> {
+    Router::new()
+        .route("/metrics/sampled", both(charts::sampled_history))
+        .route("/events", get(events::events))
+}
+
+/// The REST API under both of MLflow's prefixes (and ferroflow's dashboard routes beside
+/// them), and the UI's artifact downloads.
 pub fn router() -> Router<AppState> {
     Router::new()
+        .nest("/api/2.0/ferroflow", ferroflow_routes())
+        .nest("/ajax-api/2.0/ferroflow", ferroflow_routes())
         .nest(
             "/api/2.0/mlflow",
             tracking_routes().merge(registry_routes()),

@@ -3,6 +3,8 @@
 //! one function here per endpoint.
 
 pub mod artifacts;
+mod charts;
+pub mod events;
 mod experiments;
 pub mod logged_models;
 mod metrics;
@@ -10,6 +12,7 @@ mod names;
 mod page_token;
 pub mod registry;
 mod runs;
+mod sampling;
 pub mod search;
 pub mod validation;
 
@@ -22,12 +25,21 @@ use crate::store::TrackingStore;
 #[derive(Clone)]
 pub struct TrackingService {
     store: Arc<dyn TrackingStore>,
+    events: events::EventBus,
 }
 
 impl TrackingService {
     /// Returns a service over `store`.
     pub fn new(store: Arc<dyn TrackingStore>) -> Self {
-        TrackingService { store }
+        TrackingService {
+            store,
+            events: events::EventBus::default(),
+        }
+    }
+
+    /// Returns the bus of live updates this service publishes writes on.
+    pub fn events(&self) -> &events::EventBus {
+        &self.events
     }
 
     /// Returns the underlying store.

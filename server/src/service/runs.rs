@@ -2,8 +2,9 @@
 
 use ferroflow_protocol::messages::runs::*;
 use ferroflow_protocol::messages::Empty;
-use ferroflow_protocol::{Param, RunTag};
+use ferroflow_protocol::{Metric, Param, RunInfo, RunTag};
 
+use super::events::LiveEvent;
 use super::experiments::parse_experiment_id;
 use super::validation::{self, required, required_str};
 use super::{names, new_uuid, now_ms, page_token, search, TrackingService};
@@ -15,6 +16,30 @@ const USER_TAG: &str = "mlflow.user";
 const MODEL_HISTORY_TAG: &str = "mlflow.log-model.history";
 
 impl TrackingService {
+    /// Tells live dashboards about a run's new points, if any dashboard watches.
+    fn publish_metrics(&self, run_id: String, metrics: Vec<Metric>) {
+        if !metrics.is_empty() && self.events.has_subscribers() {
+            self.events.publish(LiveEvent::Metrics { run_id, metrics });
+        }
+    }
+
+    /// Tells live dashboards a run was created or changed.
+    fn publish_run(&self, info: &RunInfo) {
+        if self.events.has_subscribers() {
+            self.events.publish(LiveEvent::Run(info.clone()));
+        }
+    }
+
+    /// Tells live dashboards a run's lifecycle changed (deleted or restored).
+    async fn publish_run_info(&self, run_id: &str) {
+        if self.events.has_subscribers() {
+            match self.store.get_run(run_id).await {
+                Ok(run) => self.events.publish(LiveEvent::Run(run.info)),
+                Err(err) => tracing::warn!(run_id, error = %err, "live update skipped"),
+            }
+        }
+    }
+
     /// `runs/create`.
     pub async fn create_run(&self, req: CreateRun) -> Result<RunResponse, MlflowError> {
         let experiment_id = parse_experiment_id(
@@ -71,6 +96,7 @@ impl TrackingService {
                 tags,
             })
             .await?;
+        self.publish_run(&run.info);
         Ok(RunResponse { run })
     }
 
@@ -91,6 +117,7 @@ impl TrackingService {
             run_name: req.run_name.filter(|n| !n.is_empty()),
         };
         let run_info = self.store.update_run(&run_id, &update).await?;
+        self.publish_run(&run_info);
         Ok(UpdateRunResponse { run_info })
     }
 
@@ -98,6 +125,7 @@ impl TrackingService {
     pub async fn delete_run(&self, req: RunIdRequest) -> Result<Empty, MlflowError> {
         let run_id = validation::run_id(req.run_id, req.run_uuid)?;
         self.store.delete_run(&run_id, now_ms()).await?;
+        self.publish_run_info(&run_id).await;
         Ok(Empty {})
     }
 
@@ -105,6 +133,7 @@ impl TrackingService {
     pub async fn restore_run(&self, req: RunIdRequest) -> Result<Empty, MlflowError> {
         let run_id = validation::run_id(req.run_id, req.run_uuid)?;
         self.store.restore_run(&run_id).await?;
+        self.publish_run_info(&run_id).await;
         Ok(Empty {})
     }
 
@@ -160,6 +189,7 @@ impl TrackingService {
         };
         let batch = validation::validate_log_batch(vec![metric], vec![], vec![])?;
         self.store.log_batch(&run_id, &batch).await?;
+        self.publish_metrics(run_id, batch.metrics);
         Ok(Empty {})
     }
 
@@ -188,6 +218,7 @@ impl TrackingService {
         let run_id = required_str(req.run_id, "run_id")?;
         let batch = validation::validate_log_batch(req.metrics, req.params, req.tags)?;
         self.store.log_batch(&run_id, &batch).await?;
+        self.publish_metrics(run_id, batch.metrics);
         Ok(Empty {})
     }
 

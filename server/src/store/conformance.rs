@@ -113,6 +113,7 @@ conformance_suite!(
     log_batch_is_atomic,
     duplicate_points_are_ignored,
     metric_history_pages,
+    metric_windows,
     bulk_interval_samples,
     run_name_follows_tag,
     search_runs_filters_orders_and_pages,
@@ -727,6 +728,63 @@ async fn metric_history_pages(store: Arc<SqlStore>) {
     assert_eq!((last.items.len(), last.next_offset), (200, None));
     assert_eq!(last.items[0].step, 800);
     assert!(history(&store, &run_id, "nope").await.is_empty());
+}
+
+async fn metric_windows(store: Arc<SqlStore>) {
+    let run_id = new_run(&store, 0, "r", 1).await;
+    // Steps rise while timestamps fall, so the two axes order points differently.
+    let mut points: Vec<Metric> = (0..100)
+        .map(|i| metric("m", i as f64, 1_000 - i, i))
+        .collect();
+    points.push(metric("m", f64::NAN, 2_000, 100));
+    points.push(metric("m", f64::NEG_INFINITY, 2_001, 101));
+    store
+        .log_batch(&run_id, &batch(points, vec![], vec![]))
+        .await
+        .unwrap();
+    let window = |by_timestamp, start, end| MetricWindow {
+        by_timestamp,
+        start,
+        end,
+    };
+    let steps = store
+        .get_metric_window(&run_id, "m", window(false, 10, 19))
+        .await
+        .unwrap();
+    assert_eq!(
+        steps.iter().map(|p| p.step).collect::<Vec<_>>(),
+        (10..20).collect::<Vec<_>>()
+    );
+    assert_eq!((steps[0].timestamp, steps[0].value), (990, 10.0));
+    let times = store
+        .get_metric_window(&run_id, "m", window(true, 990, 999))
+        .await
+        .unwrap();
+    assert_eq!(
+        times.iter().map(|p| p.timestamp).collect::<Vec<_>>(),
+        (990..1000).collect::<Vec<_>>(),
+        "a time window is in timestamp order"
+    );
+    let tail = store
+        .get_metric_window(&run_id, "m", window(false, 100, i64::MAX))
+        .await
+        .unwrap();
+    assert!(tail[0].value.is_nan());
+    assert_eq!(tail[1].value, f64::NEG_INFINITY);
+    let everything = window(false, i64::MIN, i64::MAX);
+    assert_eq!(
+        store
+            .get_metric_window(&run_id, "m", everything)
+            .await
+            .unwrap()
+            .len(),
+        102
+    );
+    assert!(store
+        .get_metric_window(&run_id, "other", everything)
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 async fn bulk_interval_samples(store: Arc<SqlStore>) {

@@ -193,6 +193,28 @@ pub struct HistoryInterval {
     pub max_results: usize,
 }
 
+/// A window of one run's history of one key, on the step or the timestamp axis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MetricWindow {
+    /// Whether the window bounds (and the order) are timestamps rather than steps.
+    pub by_timestamp: bool,
+    /// First x (inclusive).
+    pub start: i64,
+    /// Last x (inclusive).
+    pub end: i64,
+}
+
+/// One stored point of a known run and key.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MetricPoint {
+    /// Training step.
+    pub step: i64,
+    /// Milliseconds since the Unix epoch.
+    pub timestamp: i64,
+    /// The value; NaN and infinities preserved.
+    pub value: f64,
+}
+
 /// Experiment operations.
 #[async_trait]
 pub trait ExperimentStore: Send + Sync {
@@ -255,6 +277,14 @@ pub trait MetricStore: Send + Sync {
         &self,
         interval: &HistoryInterval,
     ) -> StoreResult<Vec<MetricWithRunId>>;
+    /// Returns every point of a run's key inside `window`, ordered by the window's axis
+    /// (then step or timestamp, then value).
+    async fn get_metric_window(
+        &self,
+        run_id: &str,
+        key: &str,
+        window: MetricWindow,
+    ) -> StoreResult<Vec<MetricPoint>>;
 }
 
 /// Permanent removal of soft-deleted data (`mlflow gc`).

@@ -4,35 +4,50 @@
 use std::collections::BTreeSet;
 
 use super::{fetch_json_rows, metric_value, SqlStore};
-use crate::store::{HistoryInterval, MetricStore, Page, StoreResult};
+use crate::store::{HistoryInterval, MetricPoint, MetricStore, MetricWindow, Page, StoreResult};
 use async_trait::async_trait;
 use ferroflow_protocol::{Metric, MetricWithRunId};
-
-/// One stored point of a key, as read for sampling.
-struct Point {
-    step: i64,
-    timestamp: i64,
-    value: f64,
-}
 
 /// One stored point as the history aggregate returns it: step, timestamp, the value as
 /// exact text, is_nan.
 type PointRow = (i64, i64, String, i64);
 
+/// The history order of MLflow's `get-history`, and of step windows.
+const STEP_ORDER: &str = "step, timestamp, value";
+/// The order of wall-time windows.
+const TIME_ORDER: &str = "timestamp, step, value";
+
 impl SqlStore {
-    /// Returns the SQL of a run's history of one key as a single JSON aggregate, paged
-    /// by `LIMIT $3 OFFSET $4`.
-    fn history_sql(&self) -> String {
+    /// Returns the SQL of a run's history of one key as a single JSON aggregate: the rows
+    /// matching `condition`, in `order`, then `limit` (`condition` and `limit` bind from
+    /// `$3`).
+    fn history_sql(&self, condition: &str, order: &str, limit: &str) -> String {
         let value = self.dialect.exact_real_text("value");
-        let rows = self.dialect.json_rows_presorted(
-            &["step", "timestamp", "value_text", "is_nan"],
-            "step, timestamp, value",
-        );
+        let rows = self
+            .dialect
+            .json_rows_presorted(&["step", "timestamp", "value_text", "is_nan"], order);
         format!(
             "SELECT {rows} FROM (SELECT step, timestamp, value, {value} AS value_text, is_nan \
-             FROM metrics WHERE run_uuid = $1 AND key = $2 \
-             ORDER BY step, timestamp, value LIMIT $3 OFFSET $4) AS page"
+             FROM metrics WHERE run_uuid = $1 AND key = $2 {condition} \
+             ORDER BY {order} {limit}) AS page"
         )
+    }
+
+    /// Decodes the rows of [`SqlStore::history_sql`].
+    async fn fetch_points<'q>(
+        &self,
+        query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> StoreResult<Vec<MetricPoint>> {
+        let rows: Vec<PointRow> = fetch_json_rows(query, &self.reader).await?;
+        rows.into_iter()
+            .map(|(step, timestamp, value, is_nan)| {
+                Ok(MetricPoint {
+                    step,
+                    timestamp,
+                    value: metric_value(&value, is_nan)?,
+                })
+            })
+            .collect()
     }
 
     /// Returns a page of a run's points of one key, in step, timestamp, value order.
@@ -42,23 +57,14 @@ impl SqlStore {
         key: &str,
         offset: i64,
         limit: i64,
-    ) -> StoreResult<Vec<Point>> {
-        let sql = self.history_sql();
+    ) -> StoreResult<Vec<MetricPoint>> {
+        let sql = self.history_sql("", STEP_ORDER, "LIMIT $3 OFFSET $4");
         let query = sqlx::query(&sql)
             .bind(run_id)
             .bind(key)
             .bind(limit)
             .bind(offset);
-        let rows: Vec<PointRow> = fetch_json_rows(query, &self.reader).await?;
-        rows.into_iter()
-            .map(|(step, timestamp, value, is_nan)| {
-                Ok(Point {
-                    step,
-                    timestamp,
-                    value: metric_value(&value, is_nan)?,
-                })
-            })
-            .collect()
+        self.fetch_points(query).await
     }
 }
 
@@ -160,6 +166,26 @@ impl MetricStore for SqlStore {
             );
         }
         Ok(out)
+    }
+
+    async fn get_metric_window(
+        &self,
+        run_id: &str,
+        key: &str,
+        window: MetricWindow,
+    ) -> StoreResult<Vec<MetricPoint>> {
+        let (condition, order) = if window.by_timestamp {
+            ("AND timestamp BETWEEN $3 AND $4", TIME_ORDER)
+        } else {
+            ("AND step BETWEEN $3 AND $4", STEP_ORDER)
+        };
+        let sql = self.history_sql(condition, order, "");
+        let query = sqlx::query(&sql)
+            .bind(run_id)
+            .bind(key)
+            .bind(window.start)
+            .bind(window.end);
+        self.fetch_points(query).await
     }
 }
 
