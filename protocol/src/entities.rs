@@ -291,6 +291,9 @@ pub struct RunInputs {
     /// Datasets used by the run.
     #[serde(skip_serializing_if = "is_empty")]
     pub dataset_inputs: Vec<DatasetInput>,
+    /// Logged models the run used (MLflow 3).
+    #[serde(skip_serializing_if = "is_empty")]
+    pub model_inputs: Vec<crate::registry::ModelInput>,
 }
 
 /// What a run produced (`RunOutputs`, MLflow 3).

@@ -3,7 +3,6 @@
 //! (`service.proto`: `LoggedModel`, `LoggedModelInfo`, `LoggedModelData`,
 //! `ModelInput`, `ModelOutput`), as the server writes them.
 
-use crate::entities::Metric;
 use crate::wire;
 use serde::{Deserialize, Serialize};
 
@@ -292,7 +291,35 @@ pub struct LoggedModelData {
     pub params: Vec<LoggedModelParameter>,
     /// Metrics linked to the model.
     #[serde(skip_serializing_if = "is_empty")]
-    pub metrics: Vec<Metric>,
+    pub metrics: Vec<ModelMetric>,
+}
+
+/// A metric point logged for a logged model (MLflow 3's `Metric` with its `model_id`,
+/// `run_id` and dataset fields set).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ModelMetric {
+    /// Metric name.
+    pub key: String,
+    /// Value; NaN and infinities are preserved.
+    #[serde(with = "wire::double")]
+    pub value: f64,
+    /// Milliseconds since the Unix epoch.
+    #[serde(with = "wire::int64")]
+    pub timestamp: i64,
+    /// Training step.
+    #[serde(with = "wire::int64")]
+    pub step: i64,
+    /// The logged model.
+    pub model_id: String,
+    /// The run that logged the point.
+    pub run_id: String,
+    /// Name of the dataset the point was computed on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dataset_name: Option<String>,
+    /// Digest of that dataset.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dataset_digest: Option<String>,
 }
 
 /// An MLflow 3 logged model (`LoggedModel`).

@@ -625,6 +625,7 @@ impl Client {
         let request = LogInputs {
             run_id: Some(run_id.to_string()),
             datasets: datasets.to_vec(),
+            ..LogInputs::default()
         };
         self.post::<_, Empty>("runs/log-inputs", &request).map(drop)
     }

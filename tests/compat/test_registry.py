@@ -8,7 +8,7 @@ import pytest
 import requests
 
 import mlflow
-from mlflow.entities import LoggedModelStatus
+from mlflow.entities import LoggedModelInput, LoggedModelStatus, Metric
 from mlflow.entities.model_registry import ModelVersionTag, RegisteredModelTag
 
 from compat_helpers import assert_error_json, raises_mlflow
@@ -322,6 +322,34 @@ def test_logged_model_endpoints(client, experiment_id):
     client.delete_logged_model(other.model_id)
     with raises_mlflow("RESOURCE_DOES_NOT_EXIST"):
         client.get_logged_model(other.model_id)
+
+
+def test_metrics_logged_for_a_model(client, experiment_id):
+    run_id = client.create_run(experiment_id).info.run_id
+    model = client.create_logged_model(experiment_id, name="scored", source_run_id=run_id)
+    client.log_metric(
+        run_id, "accuracy", 0.91, step=2, model_id=model.model_id,
+        dataset_name="eval", dataset_digest="d1",
+    )
+    client.log_batch(run_id, metrics=[Metric("f1", 0.8, 1000, 3, model_id=model.model_id)])
+    by_key = {m.key: m for m in client.get_logged_model(model.model_id).metrics}
+    assert sorted(by_key) == ["accuracy", "f1"]
+    accuracy = by_key["accuracy"]
+    assert (accuracy.value, accuracy.step) == (0.91, 2)
+    assert (accuracy.model_id, accuracy.run_id) == (model.model_id, run_id)
+    assert (accuracy.dataset_name, accuracy.dataset_digest) == ("eval", "d1")
+    assert (by_key["f1"].value, by_key["f1"].timestamp) == (0.8, 1000)
+    # The points are the run's metrics as well.
+    assert [m.value for m in client.get_metric_history(run_id, "accuracy")] == [0.91]
+
+
+def test_runs_record_the_models_they_used(client, experiment_id):
+    model = client.create_logged_model(experiment_id, name="base")
+    run_id = client.create_run(experiment_id).info.run_id
+    client.log_inputs(run_id, models=[LoggedModelInput(model.model_id)])
+    client.log_inputs(run_id, models=[LoggedModelInput(model.model_id)])
+    inputs = client.get_run(run_id).inputs
+    assert [m.model_id for m in inputs.model_inputs] == [model.model_id]
 
 
 def test_register_logged_model_and_resolve_aliases(client, experiment_id, model_name):

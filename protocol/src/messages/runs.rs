@@ -128,6 +128,16 @@ pub struct LogMetric {
     /// Step; 0 when absent.
     #[serde(with = "wire::opt_int64")]
     pub step: Option<i64>,
+    /// MLflow 3: the logged model this point evaluates; it is also recorded among
+    /// the model's metrics.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model_id: Option<String>,
+    /// MLflow 3: name of the dataset the point was computed on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dataset_name: Option<String>,
+    /// MLflow 3: digest of that dataset.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dataset_digest: Option<String>,
 }
 
 /// `POST runs/set-tag`.
@@ -185,6 +195,16 @@ pub struct BatchMetric {
     /// Step; 0 when absent.
     #[serde(with = "wire::opt_int64", skip_serializing_if = "Option::is_none")]
     pub step: Option<i64>,
+    /// MLflow 3: the logged model this point evaluates; it is also recorded among
+    /// the model's metrics.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model_id: Option<String>,
+    /// MLflow 3: name of the dataset the point was computed on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dataset_name: Option<String>,
+    /// MLflow 3: digest of that dataset.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dataset_digest: Option<String>,
 }
 
 impl From<Metric> for BatchMetric {
@@ -194,6 +214,7 @@ impl From<Metric> for BatchMetric {
             value: Some(m.value),
             timestamp: Some(m.timestamp),
             step: Some(m.step),
+            ..BatchMetric::default()
         }
     }
 }
@@ -206,6 +227,9 @@ pub struct LogInputs {
     pub run_id: Option<String>,
     /// Datasets used by the run.
     pub datasets: Vec<DatasetInput>,
+    /// Logged models used by the run (MLflow 3).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub models: Vec<crate::registry::ModelInput>,
 }
 
 /// `POST runs/log-model`: appends to the legacy `mlflow.log-model.history` tag.

@@ -186,6 +186,9 @@ impl TrackingService {
             value: Some(required(req.value, "value")?),
             timestamp: Some(required(req.timestamp, "timestamp")?),
             step: req.step,
+            model_id: req.model_id,
+            dataset_name: req.dataset_name,
+            dataset_digest: req.dataset_digest,
         };
         let batch = validation::validate_log_batch(vec![metric], vec![], vec![])?;
         self.store.log_batch(&run_id, &batch).await?;
@@ -226,7 +229,9 @@ impl TrackingService {
     pub async fn log_inputs(&self, req: LogInputs) -> Result<Empty, MlflowError> {
         let run_id = required_str(req.run_id, "run_id")?;
         validation::validate_dataset_inputs(&req.datasets)?;
-        self.store.log_inputs(&run_id, &req.datasets).await?;
+        self.store
+            .log_inputs(&run_id, &req.datasets, &req.models)
+            .await?;
         Ok(Empty {})
     }
 

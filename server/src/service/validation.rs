@@ -5,7 +5,7 @@ use ferroflow_protocol::messages::runs::BatchMetric;
 use ferroflow_protocol::{DatasetInput, ExperimentTag, Metric, Param, RunTag};
 
 use crate::error::MlflowError;
-use crate::store::ValidLogBatch;
+use crate::store::{ModelMetricLink, ValidLogBatch};
 
 /// Most params, and most tags, in one log-batch.
 pub const MAX_PARAMS_TAGS_PER_BATCH: usize = 100;
@@ -220,6 +220,7 @@ pub fn validate_log_batch(
         metrics.len() + params.len() + tags.len(),
     )?;
     let mut points = Vec::with_capacity(metrics.len());
+    let mut model_metrics = Vec::new();
     for (idx, metric) in metrics.into_iter().enumerate() {
         let point = Metric {
             key: required_str(metric.key, &format!("metrics[{idx}].key"))?,
@@ -228,6 +229,14 @@ pub fn validate_log_batch(
             step: metric.step.unwrap_or(0),
         };
         validate_metric(&point)?;
+        if let Some(model_id) = metric.model_id.filter(|id| !id.is_empty()) {
+            model_metrics.push(ModelMetricLink {
+                model_id,
+                metric: point.clone(),
+                dataset_name: metric.dataset_name.filter(|n| !n.is_empty()),
+                dataset_digest: metric.dataset_digest.filter(|d| !d.is_empty()),
+            });
+        }
         points.push(point);
     }
     let mut seen = std::collections::HashSet::new();
@@ -258,6 +267,7 @@ pub fn validate_log_batch(
         metrics: points,
         params,
         tags,
+        model_metrics,
     })
 }
 

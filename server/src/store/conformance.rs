@@ -126,6 +126,8 @@ conformance_suite!(
     stages_and_latest_versions,
     search_registry_filters_orders_and_pages,
     logged_model_lifecycle,
+    logged_model_metrics,
+    runs_record_model_inputs,
 );
 
 // ---- helpers ----------------------------------------------------------------------
@@ -191,6 +193,7 @@ fn batch(
                 value: v.into(),
             })
             .collect(),
+        model_metrics: vec![],
     }
 }
 
@@ -1082,11 +1085,11 @@ async fn dataset_inputs(store: Arc<SqlStore>) {
         },
     };
     store
-        .log_inputs(&run_id, std::slice::from_ref(&input))
+        .log_inputs(&run_id, std::slice::from_ref(&input), &[])
         .await
         .unwrap();
     store
-        .log_inputs(&run_id, std::slice::from_ref(&input))
+        .log_inputs(&run_id, std::slice::from_ref(&input), &[])
         .await
         .unwrap(); // idempotent
     let run = store.get_run(&run_id).await.unwrap();
@@ -1203,8 +1206,8 @@ use crate::store::registry::{
     NewRegisteredModel, RegistrySearch,
 };
 use ferroflow_protocol::{
-    LoggedModelParameter, LoggedModelStatus, LoggedModelTag, ModelOutput, ModelVersionTag,
-    RegisteredModelTag,
+    LoggedModelParameter, LoggedModelStatus, LoggedModelTag, ModelInput, ModelOutput,
+    ModelVersionTag, RegisteredModelTag,
 };
 
 async fn new_registered_model(store: &SqlStore, name: &str, time: i64) {
@@ -1691,6 +1694,74 @@ async fn search_registry_filters_orders_and_pages(store: Arc<SqlStore>) {
         .unwrap();
     assert_eq!(versions(&page), vec!["alpha/3", "alpha/2"]);
     assert_eq!(page.next_offset, Some(2));
+}
+
+async fn logged_model_metrics(store: Arc<SqlStore>) {
+    let exp = new_experiment(&store, "model-metrics").await;
+    let run_id = new_run(&store, exp, "r", 1).await;
+    store
+        .create_logged_model(NewLoggedModel {
+            model_id: "m-0002".into(),
+            experiment_id: exp,
+            name: "model".into(),
+            model_type: None,
+            source_run_id: Some(run_id.clone()),
+            params: vec![],
+            tags: vec![],
+            creation_time: 5,
+        })
+        .await
+        .unwrap();
+    let link = |metric: Metric, model_id: &str| ModelMetricLink {
+        model_id: model_id.into(),
+        metric,
+        dataset_name: Some("eval".into()),
+        dataset_digest: Some("abc".into()),
+    };
+    let mut linked = batch(vec![metric("acc", 0.5, 10, 1)], vec![], vec![]);
+    linked.model_metrics = vec![link(metric("acc", 0.5, 10, 1), "m-0002")];
+    // Logged twice: the model keeps the point once, like the run's history.
+    for _ in 0..2 {
+        store.log_batch(&run_id, &linked).await.unwrap();
+    }
+    let nan = metric("loss", f64::NAN, 11, 2);
+    let mut second = batch(vec![nan.clone()], vec![], vec![]);
+    second.model_metrics = vec![link(nan, "m-0002")];
+    store.log_batch(&run_id, &second).await.unwrap();
+
+    let model = store.get_logged_model("m-0002").await.unwrap();
+    let metrics = &model.data.metrics;
+    assert_eq!(metrics.len(), 2, "{metrics:?}");
+    assert_eq!(
+        (metrics[0].key.as_str(), metrics[0].value, metrics[0].step),
+        ("acc", 0.5, 1)
+    );
+    assert_eq!(metrics[0].run_id, run_id);
+    assert_eq!(metrics[0].dataset_digest.as_deref(), Some("abc"));
+    assert!(metrics[1].value.is_nan());
+
+    // An unknown model fails the whole batch: not even the run's own point is written.
+    let mut unknown = batch(vec![metric("f1", 0.9, 12, 3)], vec![], vec![]);
+    unknown.model_metrics = vec![link(metric("f1", 0.9, 12, 3), "m-missing")];
+    let err = store.log_batch(&run_id, &unknown).await.unwrap_err();
+    assert!(matches!(err, StoreError::NotFound(..)), "{err:?}");
+    assert!(history(&store, &run_id, "f1").await.is_empty());
+}
+
+async fn runs_record_model_inputs(store: Arc<SqlStore>) {
+    let run_id = new_run(&store, 0, "r", 1).await;
+    let used = ModelInput {
+        model_id: "m-0003".into(),
+    };
+    for _ in 0..2 {
+        store
+            .log_inputs(&run_id, &[], std::slice::from_ref(&used))
+            .await
+            .unwrap();
+    }
+    let run = store.get_run(&run_id).await.unwrap();
+    assert_eq!(run.inputs.model_inputs, vec![used]);
+    assert!(run.inputs.dataset_inputs.is_empty());
 }
 
 async fn logged_model_lifecycle(store: Arc<SqlStore>) {

@@ -11,6 +11,7 @@ pub mod registry;
 pub mod sql;
 
 use async_trait::async_trait;
+use ferroflow_protocol::registry::ModelInput;
 use ferroflow_protocol::{
     DatasetInput, Experiment, ExperimentTag, Metric, MetricWithRunId, Param, Run, RunInfo,
     RunStatus, RunTag, ViewType,
@@ -144,6 +145,21 @@ pub struct ValidLogBatch {
     pub params: Vec<Param>,
     /// Tags.
     pub tags: Vec<RunTag>,
+    /// The points that name a logged model, recorded among that model's metrics too.
+    pub model_metrics: Vec<ModelMetricLink>,
+}
+
+/// A metric point of a log-batch that names the logged model it evaluates.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ModelMetricLink {
+    /// The logged model.
+    pub model_id: String,
+    /// The point.
+    pub metric: Metric,
+    /// Name of the dataset the point was computed on.
+    pub dataset_name: Option<String>,
+    /// Digest of that dataset.
+    pub dataset_digest: Option<String>,
 }
 
 /// A checked search-runs request.
@@ -257,8 +273,13 @@ pub trait RunStore: Send + Sync {
     async fn log_batch(&self, run_id: &str, batch: &ValidLogBatch) -> StoreResult<()>;
     /// Deletes a run tag.
     async fn delete_tag(&self, run_id: &str, key: &str) -> StoreResult<()>;
-    /// Records datasets used by a run.
-    async fn log_inputs(&self, run_id: &str, inputs: &[DatasetInput]) -> StoreResult<()>;
+    /// Records datasets and logged models used by a run.
+    async fn log_inputs(
+        &self,
+        run_id: &str,
+        inputs: &[DatasetInput],
+        models: &[ModelInput],
+    ) -> StoreResult<()>;
 }
 
 /// Metric history reads.

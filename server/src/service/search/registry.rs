@@ -445,7 +445,8 @@ pub enum LoggedModelClause {
 /// Parses a `logged-models/search` filter: attributes `name`, `model_id`,
 /// `model_type`, `status`, `source_run_id`, `creation_timestamp` (`creation_time`),
 /// `last_updated_timestamp` (`last_updated_time`), and `tags.<key>`, `params.<key>`.
-/// Metric filters are not supported (ferroflow does not link metrics to models yet).
+/// Metric filters are not supported yet: metrics logged with a `model_id` are linked
+/// to the model (`data.metrics`) but not searchable.
 pub fn logged_model_filter(text: &str) -> Result<Vec<LoggedModelClause>, SearchError> {
     parse_filter(text, ClauseQuoting::Quoted)?
         .iter()

@@ -4,24 +4,26 @@
 //! `<experiment location>/models/<model_id>/artifacts`, soft-deleted, tagged, given
 //! params; and runs' model outputs (`runs/outputs`).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
 use ferroflow_protocol::{
     LifecycleStage, LoggedModel, LoggedModelData, LoggedModelInfo, LoggedModelParameter,
-    LoggedModelStatus, LoggedModelTag, ModelOutput,
+    LoggedModelStatus, LoggedModelTag, ModelMetric, ModelOutput,
 };
 use sqlx::AnyConnection;
 
 use super::runs::run_not_found;
 use super::search::Bind;
-use super::{bind_all, fetch_json_rows, placeholders, Dialect, SqlStore};
+use super::{
+    bind_all, fetch_json_rows, metric_value, placeholders, stored_value, Dialect, SqlStore,
+};
 use crate::service::search::{StringOp, StringPredicate};
 use crate::store::registry::{
     LoggedModelClause, LoggedModelOrderKey, LoggedModelSearch, LoggedModelStore,
     LoggedModelStringKey, NewLoggedModel,
 };
-use crate::store::{Entity, Page, StoreError, StoreResult};
+use crate::store::{Entity, ModelMetricLink, Page, StoreError, StoreResult};
 
 /// `logged_models` columns in the order of [`ModelRow`].
 const MODEL_FIELDS: [&str; 10] = [
@@ -103,6 +105,54 @@ async fn require_model(conn: &mut AnyConnection, model_id: &str) -> StoreResult<
         .map(drop)
         .ok_or_else(|| logged_model_not_found(model_id))
 }
+
+/// Records the points of a log-batch that name a logged model among that model's
+/// metrics (MLflow's `_log_model_metrics`); a point already recorded is kept once. Every
+/// named model must exist and be active.
+pub(super) async fn insert_model_metrics(
+    conn: &mut AnyConnection,
+    run_id: &str,
+    links: &[ModelMetricLink],
+) -> StoreResult<()> {
+    let mut checked = HashSet::new();
+    for link in links {
+        if checked.insert(link.model_id.as_str()) {
+            require_model(conn, &link.model_id).await?;
+        }
+        let (value, is_nan) = stored_value(link.metric.value);
+        sqlx::query(
+            "INSERT INTO logged_model_metrics (model_id, metric_name, metric_timestamp_ms, \
+             metric_step, metric_value, is_nan, run_id, dataset_name, dataset_digest) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
+        )
+        .bind(&link.model_id)
+        .bind(&link.metric.key)
+        .bind(link.metric.timestamp)
+        .bind(link.metric.step)
+        .bind(value)
+        .bind(is_nan)
+        .bind(run_id)
+        .bind(link.dataset_name.as_deref())
+        .bind(link.dataset_digest.as_deref())
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// One `logged_model_metrics` row as loaded: model, name, timestamp, step, value as exact
+/// text, is_nan, run, dataset name, dataset digest.
+type ModelMetricRow = (
+    String,
+    String,
+    i64,
+    i64,
+    String,
+    i64,
+    String,
+    Option<String>,
+    Option<String>,
+);
 
 /// Inserts or replaces key/value rows of `table` (`logged_model_tags` or
 /// `logged_model_params`); the last value of a repeated key wins.
@@ -196,6 +246,53 @@ impl SqlStore {
                             model.data.params.push(LoggedModelParameter { key, value });
                         }
                     }
+                }
+            }
+            let value = d.exact_real_text("metric_value");
+            let sql = format!(
+                "SELECT {} FROM (SELECT model_id, metric_name, metric_timestamp_ms, \
+                 metric_step, {value} AS value_text, is_nan, run_id, dataset_name, \
+                 dataset_digest FROM logged_model_metrics WHERE model_id IN ({list})) AS m",
+                d.json_rows(
+                    &[
+                        "model_id",
+                        "metric_name",
+                        "metric_timestamp_ms",
+                        "metric_step",
+                        "value_text",
+                        "is_nan",
+                        "run_id",
+                        "dataset_name",
+                        "dataset_digest",
+                    ],
+                    "model_id, metric_name, metric_step, metric_timestamp_ms, run_id"
+                )
+            );
+            let rows: Vec<ModelMetricRow> =
+                fetch_json_rows(bind_all(sqlx::query(&sql), &binds), &self.reader).await?;
+            for (
+                model_id,
+                key,
+                timestamp,
+                step,
+                value,
+                is_nan,
+                run_id,
+                dataset_name,
+                dataset_digest,
+            ) in rows
+            {
+                if let Some(model) = models.get_mut(&model_id) {
+                    model.data.metrics.push(ModelMetric {
+                        key,
+                        value: metric_value(&value, is_nan)?,
+                        timestamp,
+                        step,
+                        model_id,
+                        run_id,
+                        dataset_name,
+                        dataset_digest,
+                    });
                 }
             }
             out.extend(chunk.iter().filter_map(|id| models.remove(id)));

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use ferroflow_protocol::registry::ModelOutput;
+use ferroflow_protocol::registry::{ModelInput, ModelOutput};
 use ferroflow_protocol::{
     Dataset, DatasetInput, InputTag, LifecycleStage, Metric, Param, Run, RunData, RunInfo,
     RunStatus, RunTag,
@@ -14,6 +14,7 @@ use sqlx::any::AnyRow;
 use sqlx::query::Query;
 use sqlx::{Any, AnyConnection, Row};
 
+use super::logged_models::insert_model_metrics;
 use super::search::search_runs_sql;
 use super::{bind_all, fetch_json_rows, metric_value, stored_value, Dialect, SqlStore};
 use crate::store::{
@@ -390,6 +391,18 @@ impl SqlStore {
                 }
             }
 
+            let sql = format!(
+                "SELECT {} FROM run_model_inputs WHERE run_uuid IN ({list})",
+                d.json_rows(&["run_uuid", "model_id"], "run_uuid, model_id")
+            );
+            let rows: Vec<(String, String)> =
+                fetch_json_rows(query_with_ids(&sql, chunk), &self.reader).await?;
+            for (run_id, model_id) in rows {
+                if let Some(run) = runs.get_mut(&run_id) {
+                    run.inputs.model_inputs.push(ModelInput { model_id });
+                }
+            }
+
             self.load_inputs(chunk, &list, &mut runs).await?;
             out.extend(chunk.iter().filter_map(|id| runs.remove(id)));
         }
@@ -621,6 +634,9 @@ impl RunStore for SqlStore {
         insert_params(self.dialect, &mut tx, run_id, &batch.params).await?;
         upsert_tags(self.dialect, &mut tx, run_id, &batch.tags).await?;
         insert_metrics(self.dialect, &mut tx, run_id, &batch.metrics).await?;
+        if !batch.model_metrics.is_empty() {
+            insert_model_metrics(&mut tx, run_id, &batch.model_metrics).await?;
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -643,9 +659,24 @@ impl RunStore for SqlStore {
         Ok(())
     }
 
-    async fn log_inputs(&self, run_id: &str, inputs: &[DatasetInput]) -> StoreResult<()> {
+    async fn log_inputs(
+        &self,
+        run_id: &str,
+        inputs: &[DatasetInput],
+        models: &[ModelInput],
+    ) -> StoreResult<()> {
         let mut tx = self.writer.begin().await?;
         let experiment_id = require_active_run(&mut tx, run_id).await?;
+        for model in models {
+            sqlx::query(
+                "INSERT INTO run_model_inputs (run_uuid, model_id) VALUES ($1, $2) \
+                 ON CONFLICT (run_uuid, model_id) DO NOTHING",
+            )
+            .bind(run_id)
+            .bind(&model.model_id)
+            .execute(&mut *tx)
+            .await?;
+        }
         for input in inputs {
             let d = &input.dataset;
             sqlx::query(
