@@ -324,7 +324,7 @@ def test_logged_model_endpoints(client, experiment_id):
         client.get_logged_model(other.model_id)
 
 
-def test_metrics_logged_for_a_model(client, experiment_id):
+def test_metrics_logged_for_a_model(server, client, experiment_id):
     run_id = client.create_run(experiment_id).info.run_id
     model = client.create_logged_model(experiment_id, name="scored", source_run_id=run_id)
     client.log_metric(
@@ -339,8 +339,40 @@ def test_metrics_logged_for_a_model(client, experiment_id):
     assert (accuracy.model_id, accuracy.run_id) == (model.model_id, run_id)
     assert (accuracy.dataset_name, accuracy.dataset_digest) == ("eval", "d1")
     assert (by_key["f1"].value, by_key["f1"].timestamp) == (0.8, 1000)
+    # A dataset is named by both its name and digest, or not at all (checked server-side).
+    response = requests.post(
+        server.api("runs/log-metric"),
+        json={"run_id": run_id, "key": "x", "value": 1, "timestamp": 1,
+              "model_id": model.model_id, "dataset_name": "eval"},
+    )
+    assert_error_json(response, 400, "INVALID_PARAMETER_VALUE")
     # The points are the run's metrics as well.
     assert [m.value for m in client.get_metric_history(run_id, "accuracy")] == [0.91]
+
+
+def test_search_logged_models_by_metrics_and_datasets(client, experiment_id):
+    run_id = client.create_run(experiment_id).info.run_id
+    models = {}
+    for name, value, dataset in [("low", 0.6, "eval"), ("high", 0.9, "eval"), ("other", 0.95, "train")]:
+        model = client.create_logged_model(experiment_id, name=name)
+        client.log_metric(
+            run_id, "accuracy", value, model_id=model.model_id,
+            dataset_name=dataset, dataset_digest=f"{dataset}-digest",
+        )
+        models[name] = model.model_id
+    bare = client.create_logged_model(experiment_id, name="bare")
+
+    def names(**kwargs):
+        return [m.name for m in client.search_logged_models(experiment_ids=[experiment_id], **kwargs)]
+
+    assert sorted(names(filter_string="metrics.accuracy > 0.7")) == ["high", "other"]
+    assert names(
+        filter_string="metrics.accuracy > 0.7", datasets=[{"dataset_name": "eval"}]
+    ) == ["high"]
+    assert sorted(names(datasets=[{"dataset_name": "eval"}])) == ["high", "low"]
+    ordered = names(order_by=[{"field_name": "metrics.accuracy", "ascending": False}])
+    assert ordered == ["other", "high", "low", "bare"]
+    assert bare.model_id not in models.values()
 
 
 def test_runs_record_the_models_they_used(client, experiment_id):

@@ -13,6 +13,7 @@ use super::validation::{self, required, required_str};
 use super::{names, now_ms, page_token, search, TrackingService};
 use crate::artifacts::{self, ArtifactPath, FileInfo};
 use crate::error::MlflowError;
+use crate::service::search::registry::LoggedModelOrderKey;
 use crate::store::registry::{LoggedModelSearch, NewLoggedModel};
 
 /// Default page of a logged-model search (`SEARCH_LOGGED_MODEL_MAX_RESULTS_DEFAULT`).
@@ -182,10 +183,15 @@ impl TrackingService {
                 let field = o.field_name.as_deref().ok_or_else(|| {
                     MlflowError::invalid("`field_name` in the `order_by` clause must be specified.")
                 })?;
-                Ok((
-                    search::registry::logged_model_order_key(field)?,
-                    o.ascending.unwrap_or(true),
-                ))
+                let key = match search::registry::logged_model_order_key(field)? {
+                    LoggedModelOrderKey::Metric { name, .. } => LoggedModelOrderKey::Metric {
+                        name,
+                        dataset_name: o.dataset_name.clone().filter(|n| !n.is_empty()),
+                        dataset_digest: o.dataset_digest.clone().filter(|d| !d.is_empty()),
+                    },
+                    key => key,
+                };
+                Ok((key, o.ascending.unwrap_or(true)))
             })
             .collect::<Result<Vec<_>, MlflowError>>()?;
         let max_results = match req.max_results {
@@ -198,6 +204,16 @@ impl TrackingService {
             .search_logged_models(&LoggedModelSearch {
                 experiment_ids,
                 clauses,
+                datasets: req
+                    .datasets
+                    .iter()
+                    .map(|d| {
+                        (
+                            d.dataset_name.clone().unwrap_or_default(),
+                            d.dataset_digest.clone().filter(|x| !x.is_empty()),
+                        )
+                    })
+                    .collect(),
                 order_by,
                 max_results,
                 offset,

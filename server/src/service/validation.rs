@@ -229,12 +229,20 @@ pub fn validate_log_batch(
             step: metric.step.unwrap_or(0),
         };
         validate_metric(&point)?;
+        let dataset_name = metric.dataset_name.filter(|n| !n.is_empty());
+        let dataset_digest = metric.dataset_digest.filter(|d| !d.is_empty());
+        // MLflow's `Metric` entity refuses half a dataset reference.
+        if dataset_name.is_some() != dataset_digest.is_some() {
+            return Err(MlflowError::invalid(
+                "Both dataset_name and dataset_digest must be provided if one is provided",
+            ));
+        }
         if let Some(model_id) = metric.model_id.filter(|id| !id.is_empty()) {
             model_metrics.push(ModelMetricLink {
                 model_id,
                 metric: point.clone(),
-                dataset_name: metric.dataset_name.filter(|n| !n.is_empty()),
-                dataset_digest: metric.dataset_digest.filter(|d| !d.is_empty()),
+                dataset_name,
+                dataset_digest,
             });
         }
         points.push(point);

@@ -128,6 +128,7 @@ conformance_suite!(
     logged_model_lifecycle,
     logged_model_metrics,
     runs_record_model_inputs,
+    search_logged_models_by_metrics,
 );
 
 // ---- helpers ----------------------------------------------------------------------
@@ -1197,10 +1198,12 @@ async fn concurrent_writers(store: Arc<SqlStore>) {
 
 // ---- model registry and logged models -----------------------------------------------
 
+use crate::service::search::registry::LoggedModelOrderKey;
 use crate::service::search::registry::{
     model_version_filter, model_version_order_by, registered_model_filter,
     registered_model_order_by,
 };
+use crate::service::search::NumericOp;
 use crate::store::registry::{
     LoggedModelClause, LoggedModelSearch, LoggedModelStringKey, NewLoggedModel, NewModelVersion,
     NewRegisteredModel, RegistrySearch,
@@ -1748,6 +1751,109 @@ async fn logged_model_metrics(store: Arc<SqlStore>) {
     assert!(history(&store, &run_id, "f1").await.is_empty());
 }
 
+async fn search_logged_models_by_metrics(store: Arc<SqlStore>) {
+    let exp = new_experiment(&store, "scored-models").await;
+    let run_id = new_run(&store, exp, "r", 1).await;
+    // Model a: acc 0.7 then 0.9 on "eval"; b: acc 0.8 on "train"; c: no metrics.
+    let points = [
+        ("m-a", 0.7, 1, "eval"),
+        ("m-a", 0.9, 2, "eval"),
+        ("m-b", 0.8, 1, "train"),
+    ];
+    for (i, id) in ["m-a", "m-b", "m-c"].into_iter().enumerate() {
+        store
+            .create_logged_model(NewLoggedModel {
+                model_id: id.into(),
+                experiment_id: exp,
+                name: id.into(),
+                model_type: None,
+                source_run_id: None,
+                params: vec![],
+                tags: vec![],
+                creation_time: i as i64,
+            })
+            .await
+            .unwrap();
+    }
+    for (model_id, value, step, dataset) in points {
+        let point = metric("acc", value, step, step);
+        let mut linked = batch(vec![point.clone()], vec![], vec![]);
+        linked.model_metrics = vec![ModelMetricLink {
+            model_id: model_id.into(),
+            metric: point,
+            dataset_name: Some(dataset.into()),
+            dataset_digest: None,
+        }];
+        store.log_batch(&run_id, &linked).await.unwrap();
+    }
+    let search = |clauses, datasets: Vec<(&str, Option<&str>)>, order_by| LoggedModelSearch {
+        experiment_ids: vec![exp],
+        clauses,
+        datasets: datasets
+            .into_iter()
+            .map(|(n, d)| (n.to_owned(), d.map(str::to_owned)))
+            .collect(),
+        order_by,
+        max_results: 10,
+        offset: 0,
+    };
+    let ids = |page: Page<ferroflow_protocol::LoggedModel>| {
+        page.items
+            .into_iter()
+            .map(|m| m.info.model_id)
+            .collect::<Vec<_>>()
+    };
+    let above = |value| LoggedModelClause::Metric {
+        key: "acc".into(),
+        op: NumericOp::Gt,
+        value,
+    };
+    let found = store
+        .search_logged_models(&search(vec![above(0.75)], vec![], vec![]))
+        .await
+        .unwrap();
+    assert_eq!(
+        ids(found),
+        vec!["m-b", "m-a"],
+        "any point counts, newest first"
+    );
+    let found = store
+        .search_logged_models(&search(vec![above(0.75)], vec![("train", None)], vec![]))
+        .await
+        .unwrap();
+    assert_eq!(ids(found), vec!["m-b"]);
+    let found = store
+        .search_logged_models(&search(vec![], vec![("eval", None)], vec![]))
+        .await
+        .unwrap();
+    assert_eq!(
+        ids(found),
+        vec!["m-a"],
+        "datasets alone: models with metrics on them"
+    );
+    let by_acc = |ascending| {
+        vec![(
+            LoggedModelOrderKey::Metric {
+                name: "acc".into(),
+                dataset_name: None,
+                dataset_digest: None,
+            },
+            ascending,
+        )]
+    };
+    // a's latest acc is 0.9; c has none and sorts last either way.
+    let found = store
+        .search_logged_models(&search(vec![], vec![], by_acc(true)))
+        .await
+        .unwrap();
+    assert_eq!(ids(found), vec!["m-b", "m-a", "m-c"]);
+    let found = store
+        .search_logged_models(&search(vec![], vec![], by_acc(false)))
+        .await
+        .unwrap();
+    assert_eq!(ids(found), vec!["m-a", "m-b", "m-c"]);
+}
+
 async fn runs_record_model_inputs(store: Arc<SqlStore>) {
     let run_id = new_run(&store, 0, "r", 1).await;
     let used = ModelInput {
@@ -1883,6 +1989,7 @@ async fn logged_model_lifecycle(store: Arc<SqlStore>) {
     let search = |clauses: Vec<LoggedModelClause>, max: i64, offset: i64| LoggedModelSearch {
         experiment_ids: vec![exp],
         clauses,
+        datasets: vec![],
         order_by: vec![],
         max_results: max,
         offset,

@@ -208,6 +208,9 @@ pub struct LoggedModelSearch {
     pub experiment_ids: Vec<i64>,
     /// Clauses that must all hold.
     pub clauses: Vec<LoggedModelClause>,
+    /// Datasets (name, optional digest) metric clauses look at; without a metric
+    /// clause, models need some metric on one of them.
+    pub datasets: Vec<(String, Option<String>)>,
     /// Sort keys; `creation_timestamp DESC` first when empty, `model_id` last always.
     pub order_by: Vec<(LoggedModelOrderKey, bool)>,
     /// Page size.

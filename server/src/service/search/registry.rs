@@ -370,8 +370,18 @@ pub fn model_version_order_by(order_by: &[String]) -> Result<Vec<RegistryOrderBy
 // ---- logged models (`SearchLoggedModelsUtils`) -----------------------------------------
 
 /// What a logged-model search can sort by.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LoggedModelOrderKey {
+    /// `metrics.<name>`: the model's latest value of the metric (by timestamp, then
+    /// step), optionally only among points on one dataset; models without it sort last.
+    Metric {
+        /// Metric name.
+        name: String,
+        /// Only points on the dataset of this name.
+        dataset_name: Option<String>,
+        /// Only points on the dataset of this digest.
+        dataset_digest: Option<String>,
+    },
     /// `name`.
     Name,
     /// `model_id`.
@@ -440,13 +450,22 @@ pub enum LoggedModelClause {
         /// Value.
         value: String,
     },
+    /// `metrics.<key> <op> <number>`: some point of the metric (on the searched
+    /// datasets, if any) compares true, as in MLflow.
+    Metric {
+        /// Metric name.
+        key: String,
+        /// Comparator.
+        op: NumericOp,
+        /// Value.
+        value: f64,
+    },
 }
 
 /// Parses a `logged-models/search` filter: attributes `name`, `model_id`,
 /// `model_type`, `status`, `source_run_id`, `creation_timestamp` (`creation_time`),
-/// `last_updated_timestamp` (`last_updated_time`), and `tags.<key>`, `params.<key>`.
-/// Metric filters are not supported yet: metrics logged with a `model_id` are linked
-/// to the model (`data.metrics`) but not searchable.
+/// `last_updated_timestamp` (`last_updated_time`), `tags.<key>`, `params.<key>` and
+/// `metrics.<key>`.
 pub fn logged_model_filter(text: &str) -> Result<Vec<LoggedModelClause>, SearchError> {
     parse_filter(text, ClauseQuoting::Quoted)?
         .iter()
@@ -489,9 +508,26 @@ fn logged_model_clause(comparison: &RawComparison<'_>) -> Result<LoggedModelClau
             op: string_op("param")?,
             value: string_value(value)?,
         }),
-        Some("metric" | "metrics") => Err(SearchError(
-            "Filtering logged models by metrics is not supported".to_owned(),
-        )),
+        Some("metric" | "metrics") => {
+            let op = NumericOp::parse(comparator).ok_or_else(|| {
+                SearchError(format!("Invalid comparator for metric: {comparator}"))
+            })?;
+            let number = match value {
+                RawValue::Number { text, .. } => text.parse::<f64>().ok(),
+                _ => None,
+            }
+            .ok_or_else(|| {
+                SearchError(format!(
+                    "Expected numeric value type for metric: {key}. Found {}",
+                    value.text()
+                ))
+            })?;
+            Ok(LoggedModelClause::Metric {
+                key: key.to_owned(),
+                op,
+                value: number,
+            })
+        }
         None | Some("attribute" | "attributes" | "attr") => {
             let last_updated = match key {
                 "creation_timestamp" | "creation_time" => false,
@@ -567,11 +603,11 @@ pub fn logged_model_order_key(field_name: &str) -> Result<LoggedModelOrderKey, S
         "source_run_id" => LoggedModelOrderKey::SourceRunId,
         "creation_timestamp" | "creation_time" => LoggedModelOrderKey::CreationTime,
         "last_updated_timestamp" | "last_updated_time" => LoggedModelOrderKey::LastUpdatedTime,
-        other if other.starts_with("metrics.") => {
-            return Err(SearchError(
-                "Ordering logged models by metrics is not supported".to_owned(),
-            ))
-        }
+        other if other.starts_with("metrics.") => LoggedModelOrderKey::Metric {
+            name: other["metrics.".len()..].to_owned(),
+            dataset_name: None,
+            dataset_digest: None,
+        },
         other => return Err(SearchError(format!("Invalid order by field name: {other}"))),
     })
 }

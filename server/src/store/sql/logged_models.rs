@@ -482,8 +482,51 @@ impl LoggedModelStore for SqlStore {
             ),
             "lm.lifecycle_stage = 'active'".to_owned(),
         ];
+        // Points on any of the searched datasets (MLflow ORs them).
+        let datasets = (!search.datasets.is_empty()).then(|| {
+            let alternatives: Vec<String> = search
+                .datasets
+                .iter()
+                .map(|(name, digest)| {
+                    binds.push(Bind::Text(name.clone()));
+                    let mut condition = format!("m.dataset_name = ${}", binds.len());
+                    if let Some(digest) = digest {
+                        binds.push(Bind::Text(digest.clone()));
+                        condition += &format!(" AND m.dataset_digest = ${}", binds.len());
+                    }
+                    format!("({condition})")
+                })
+                .collect();
+            format!("({})", alternatives.join(" OR "))
+        });
+        let has_metric_clause = search
+            .clauses
+            .iter()
+            .any(|c| matches!(c, LoggedModelClause::Metric { .. }));
+        if let (Some(datasets), false) = (&datasets, has_metric_clause) {
+            conditions.push(format!(
+                "EXISTS (SELECT 1 FROM logged_model_metrics m WHERE m.model_id = lm.model_id \
+                 AND {datasets})"
+            ));
+        }
         for clause in &search.clauses {
             let condition = match clause {
+                LoggedModelClause::Metric { key, op, value } => {
+                    binds.push(Bind::Text(key.clone()));
+                    let k = binds.len();
+                    binds.push(Bind::Float(*value));
+                    let v = binds.len();
+                    let on_datasets = datasets
+                        .as_ref()
+                        .map(|d| format!(" AND {d}"))
+                        .unwrap_or_default();
+                    format!(
+                        "EXISTS (SELECT 1 FROM logged_model_metrics m WHERE m.model_id = \
+                         lm.model_id AND m.metric_name = ${k} AND m.is_nan = 0 AND \
+                         m.metric_value {} ${v}{on_datasets})",
+                        op.as_sql()
+                    )
+                }
                 LoggedModelClause::Attribute { key, predicate } => {
                     let column = string_column(*key);
                     match predicate {
@@ -537,22 +580,50 @@ impl LoggedModelStore for SqlStore {
             Dialect::Sqlite => column.to_owned(),
             Dialect::Postgres => format!("{column} COLLATE \"C\""),
         };
-        let mut terms: Vec<String> = search
-            .order_by
-            .iter()
-            .map(|(key, ascending)| {
-                let column = match key {
-                    LoggedModelOrderKey::Name => text("name"),
-                    LoggedModelOrderKey::ModelId => text("model_id"),
-                    LoggedModelOrderKey::ModelType => text("model_type"),
-                    LoggedModelOrderKey::Status => text("status"),
-                    LoggedModelOrderKey::SourceRunId => text("source_run_id"),
-                    LoggedModelOrderKey::CreationTime => "creation_timestamp_ms".to_owned(),
-                    LoggedModelOrderKey::LastUpdatedTime => "last_updated_timestamp_ms".to_owned(),
-                };
-                format!("{column} {}", if *ascending { "ASC" } else { "DESC" })
-            })
-            .collect();
+        // Metric orderings sort by a computed column of the inner query, nulls last
+        // (`NULLS LAST`: PostgreSQL, and SQLite since 3.30).
+        let mut metric_columns = String::new();
+        let mut terms: Vec<String> = Vec::new();
+        for (i, (key, ascending)) in search.order_by.iter().enumerate() {
+            let direction = if *ascending { "ASC" } else { "DESC" };
+            let column = match key {
+                LoggedModelOrderKey::Name => text("name"),
+                LoggedModelOrderKey::ModelId => text("model_id"),
+                LoggedModelOrderKey::ModelType => text("model_type"),
+                LoggedModelOrderKey::Status => text("status"),
+                LoggedModelOrderKey::SourceRunId => text("source_run_id"),
+                LoggedModelOrderKey::CreationTime => "creation_timestamp_ms".to_owned(),
+                LoggedModelOrderKey::LastUpdatedTime => "last_updated_timestamp_ms".to_owned(),
+                LoggedModelOrderKey::Metric {
+                    name,
+                    dataset_name,
+                    dataset_digest,
+                } => {
+                    binds.push(Bind::Text(name.clone()));
+                    let mut filter = format!("m.metric_name = ${}", binds.len());
+                    for (column, value) in [
+                        ("dataset_name", dataset_name),
+                        ("dataset_digest", dataset_digest),
+                    ] {
+                        if let Some(value) = value {
+                            binds.push(Bind::Text(value.clone()));
+                            filter += &format!(" AND m.{column} = ${}", binds.len());
+                        }
+                    }
+                    let alias = format!("metric_order_{i}");
+                    // The latest point, as MLflow: timestamp, then step, then run id.
+                    metric_columns += &format!(
+                        ", (SELECT m.metric_value FROM logged_model_metrics m WHERE \
+                         m.model_id = lm.model_id AND {filter} ORDER BY \
+                         m.metric_timestamp_ms DESC, m.metric_step DESC, m.run_id ASC \
+                         LIMIT 1) AS {alias}"
+                    );
+                    terms.push(format!("{alias} {direction} NULLS LAST"));
+                    continue;
+                }
+            };
+            terms.push(format!("{column} {direction}"));
+        }
         if terms.is_empty() {
             terms.push("creation_timestamp_ms DESC".to_owned());
         }
@@ -562,8 +633,8 @@ impl LoggedModelStore for SqlStore {
         binds.push(Bind::Int(search.offset));
         let inner = format!(
             "SELECT lm.model_id, lm.name, lm.model_type, lm.status, lm.source_run_id, \
-             lm.creation_timestamp_ms, lm.last_updated_timestamp_ms FROM logged_models lm \
-             WHERE {} ORDER BY {order} LIMIT ${} OFFSET ${}",
+             lm.creation_timestamp_ms, lm.last_updated_timestamp_ms{metric_columns} \
+             FROM logged_models lm WHERE {} ORDER BY {order} LIMIT ${} OFFSET ${}",
             conditions.join(" AND "),
             binds.len() - 1,
             binds.len()
