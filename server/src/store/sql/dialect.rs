@@ -38,6 +38,20 @@ impl Dialect {
         }
     }
 
+    /// Returns `column` (a REAL) as a JSON-safe value: a number, or the protobuf spelling
+    /// `"Infinity"` / `"-Infinity"` (PostgreSQL already writes non-finite doubles as such
+    /// strings; SQLite would write an out-of-range number). Cheaper than
+    /// [`Dialect::exact_real_text`], at JSON's precision: for chart reads.
+    pub fn json_real(self, column: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!(
+                "CASE WHEN {column} > 1.7976931348623157e308 THEN 'Infinity' \
+                 WHEN {column} < -1.7976931348623157e308 THEN '-Infinity' ELSE {column} END"
+            ),
+            Dialect::Postgres => column.to_owned(),
+        }
+    }
+
     /// Returns an aggregate that folds every row into one JSON array of arrays
     /// `[[e1, e2, ...], ...]`, in `order_by` order.
     ///
