@@ -1,0 +1,305 @@
+//! Conformance: metric points (latest-metric rules, special values, atomic batches,
+//! history pages, windows, bulk-interval sampling).
+
+use super::*;
+
+pub(super) async fn latest_metric_rules(store: Arc<SqlStore>) {
+    let run_id = new_run(&store, 0, "r", 1).await;
+    // Higher step wins even when logged first and older.
+    store
+        .log_batch(
+            &run_id,
+            &batch(vec![metric("a", 5.0, 10, 3)], vec![], vec![]),
+        )
+        .await
+        .unwrap();
+    store
+        .log_batch(
+            &run_id,
+            &batch(vec![metric("a", 7.0, 99, 2)], vec![], vec![]),
+        )
+        .await
+        .unwrap();
+    // Same step: later timestamp wins; same step and timestamp: larger value wins.
+    store
+        .log_batch(
+            &run_id,
+            &batch(
+                vec![metric("b", 1.0, 5, 1), metric("b", 0.5, 6, 1)],
+                vec![],
+                vec![],
+            ),
+        )
+        .await
+        .unwrap();
+    store
+        .log_batch(
+            &run_id,
+            &batch(vec![metric("c", 1.0, 5, 1)], vec![], vec![]),
+        )
+        .await
+        .unwrap();
+    store
+        .log_batch(
+            &run_id,
+            &batch(
+                vec![metric("c", 2.0, 5, 1), metric("c", 0.0, 5, 1)],
+                vec![],
+                vec![],
+            ),
+        )
+        .await
+        .unwrap();
+    let run = store.get_run(&run_id).await.unwrap();
+    let latest: Vec<(String, f64)> = run
+        .data
+        .metrics
+        .iter()
+        .map(|m| (m.key.clone(), m.value))
+        .collect();
+    assert_eq!(
+        latest,
+        vec![("a".into(), 5.0), ("b".into(), 0.5), ("c".into(), 2.0)]
+    );
+}
+
+pub(super) async fn special_values_survive(store: Arc<SqlStore>) {
+    let run_id = new_run(&store, 0, "r", 1).await;
+    let points = vec![
+        metric("x", f64::NAN, 1, 0),
+        metric("x", f64::INFINITY, 1, 1),
+        metric("x", f64::NEG_INFINITY, 1, 2),
+        metric("x", -0.125, 1, 3),
+        metric("x", 1e300, 1, 4),
+    ];
+    store
+        .log_batch(&run_id, &batch(points, vec![], vec![]))
+        .await
+        .unwrap();
+    let values: Vec<f64> = history(&store, &run_id, "x")
+        .await
+        .iter()
+        .map(|m| m.value)
+        .collect();
+    assert!(values[0].is_nan());
+    assert_eq!(
+        &values[1..],
+        &[f64::INFINITY, f64::NEG_INFINITY, -0.125, 1e300]
+    );
+    store
+        .log_batch(
+            &run_id,
+            &batch(vec![metric("y", f64::NAN, 1, 9)], vec![], vec![]),
+        )
+        .await
+        .unwrap();
+    let run = store.get_run(&run_id).await.unwrap();
+    assert!(run
+        .data
+        .metrics
+        .iter()
+        .find(|m| m.key == "y")
+        .unwrap()
+        .value
+        .is_nan());
+}
+
+pub(super) async fn log_batch_is_atomic(store: Arc<SqlStore>) {
+    let run_id = new_run(&store, 0, "r", 1).await;
+    store
+        .log_batch(&run_id, &batch(vec![], vec![("p", "1")], vec![]))
+        .await
+        .unwrap();
+    let bad = batch(
+        (0..100).map(|i| metric("m", i as f64, 1, i)).collect(),
+        vec![("q", "new"), ("p", "changed")],
+        vec![("t", "v")],
+    );
+    assert!(store.log_batch(&run_id, &bad).await.is_err());
+    let run = store.get_run(&run_id).await.unwrap();
+    assert!(
+        history(&store, &run_id, "m").await.is_empty(),
+        "metrics of a failed batch were written"
+    );
+    assert_eq!(
+        run.data.params.len(),
+        1,
+        "params of a failed batch were written"
+    );
+    assert!(
+        run.data.tags.iter().all(|t| t.key != "t"),
+        "tags of a failed batch were written"
+    );
+}
+
+pub(super) async fn duplicate_points_are_ignored(store: Arc<SqlStore>) {
+    let run_id = new_run(&store, 0, "r", 1).await;
+    let points: Vec<Metric> = (0..10).map(|i| metric("m", i as f64, 100, i)).collect();
+    store
+        .log_batch(&run_id, &batch(points.clone(), vec![], vec![]))
+        .await
+        .unwrap();
+    // A retried request (same points) leaves exactly one copy of each.
+    store
+        .log_batch(&run_id, &batch(points, vec![], vec![]))
+        .await
+        .unwrap();
+    assert_eq!(history(&store, &run_id, "m").await.len(), 10);
+}
+
+pub(super) async fn metric_history_pages(store: Arc<SqlStore>) {
+    let run_id = new_run(&store, 0, "r", 1).await;
+    let points: Vec<Metric> = (0..1000)
+        .rev()
+        .map(|i| metric("loss", 1.0 / (i + 1) as f64, i, i))
+        .collect();
+    store
+        .log_batch(&run_id, &batch(points, vec![], vec![]))
+        .await
+        .unwrap();
+    let all = history(&store, &run_id, "loss").await;
+    assert_eq!(all.len(), 1000);
+    assert!(
+        all.windows(2).all(|w| w[0].step < w[1].step),
+        "history is in step order"
+    );
+    let first = store
+        .get_metric_history(&run_id, "loss", 0, Some(400))
+        .await
+        .unwrap();
+    assert_eq!((first.items.len(), first.next_offset), (400, Some(400)));
+    let last = store
+        .get_metric_history(&run_id, "loss", 800, Some(400))
+        .await
+        .unwrap();
+    assert_eq!((last.items.len(), last.next_offset), (200, None));
+    assert_eq!(last.items[0].step, 800);
+    assert!(history(&store, &run_id, "nope").await.is_empty());
+}
+
+pub(super) async fn metric_windows(store: Arc<SqlStore>) {
+    let run_id = new_run(&store, 0, "r", 1).await;
+    // Steps rise while timestamps fall, so the two axes order points differently.
+    let mut points: Vec<Metric> = (0..100)
+        .map(|i| metric("m", i as f64, 1_000 - i, i))
+        .collect();
+    points.push(metric("m", f64::NAN, 2_000, 100));
+    points.push(metric("m", f64::NEG_INFINITY, 2_001, 101));
+    store
+        .log_batch(&run_id, &batch(points, vec![], vec![]))
+        .await
+        .unwrap();
+    let window = |by_timestamp, start, end| MetricWindow {
+        by_timestamp,
+        start,
+        end,
+    };
+    let steps = store
+        .get_metric_window(&run_id, "m", window(false, 10, 19))
+        .await
+        .unwrap();
+    assert_eq!(
+        steps.iter().map(|p| p.step).collect::<Vec<_>>(),
+        (10..20).collect::<Vec<_>>()
+    );
+    assert_eq!((steps[0].timestamp, steps[0].value), (990, 10.0));
+    let times = store
+        .get_metric_window(&run_id, "m", window(true, 990, 999))
+        .await
+        .unwrap();
+    assert_eq!(
+        times.iter().map(|p| p.timestamp).collect::<Vec<_>>(),
+        (990..1000).collect::<Vec<_>>(),
+        "a time window is in timestamp order"
+    );
+    let tail = store
+        .get_metric_window(&run_id, "m", window(false, 100, i64::MAX))
+        .await
+        .unwrap();
+    assert!(tail[0].value.is_nan());
+    assert_eq!(tail[1].value, f64::NEG_INFINITY);
+    let everything = window(false, i64::MIN, i64::MAX);
+    assert_eq!(
+        store
+            .get_metric_window(&run_id, "m", everything)
+            .await
+            .unwrap()
+            .len(),
+        102
+    );
+    assert!(store
+        .get_metric_window(&run_id, "other", everything)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+pub(super) async fn bulk_interval_samples(store: Arc<SqlStore>) {
+    let a = new_run(&store, 0, "a", 1).await;
+    let b = new_run(&store, 0, "b", 2).await;
+    store
+        .log_batch(
+            &a,
+            &batch(
+                (0..1000).map(|i| metric("m", i as f64, i, i)).collect(),
+                vec![],
+                vec![],
+            ),
+        )
+        .await
+        .unwrap();
+    store
+        .log_batch(
+            &b,
+            &batch(
+                (0..50).map(|i| metric("m", i as f64, i, i * 3)).collect(),
+                vec![],
+                vec![],
+            ),
+        )
+        .await
+        .unwrap();
+    let points = store
+        .get_metric_history_bulk_interval(&HistoryInterval {
+            run_ids: vec![a.clone(), b.clone()],
+            key: "m".into(),
+            start_step: None,
+            end_step: None,
+            max_results: 100,
+        })
+        .await
+        .unwrap();
+    let of = |run: &str| {
+        points
+            .iter()
+            .filter(|p| p.run_id == run)
+            .map(|p| p.step)
+            .collect::<Vec<_>>()
+    };
+    let (steps_a, steps_b) = (of(&a), of(&b));
+    assert!(
+        steps_a.len() <= 104 && steps_a.len() >= 90,
+        "{}",
+        steps_a.len()
+    );
+    assert_eq!((steps_a[0], *steps_a.last().unwrap()), (0, 999));
+    assert_eq!(
+        *steps_b.last().unwrap(),
+        147,
+        "each run keeps its last step"
+    );
+    let window = store
+        .get_metric_history_bulk_interval(&HistoryInterval {
+            run_ids: vec![a.clone()],
+            key: "m".into(),
+            start_step: Some(10),
+            end_step: Some(19),
+            max_results: 100,
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        window.iter().map(|p| p.step).collect::<Vec<_>>(),
+        (10..20).collect::<Vec<_>>()
+    );
+}

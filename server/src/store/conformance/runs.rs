@@ -1,0 +1,453 @@
+//! Conformance: runs (lifecycle, writes, params, names, search, inputs, gc, concurrency).
+
+use super::*;
+
+pub(super) async fn run_lifecycle(store: Arc<SqlStore>) {
+    let exp = new_experiment(&store, "runs").await;
+    let run_id = new_run(&store, exp, "first", 1_000).await;
+    let run = store.get_run(&run_id).await.unwrap();
+    assert_eq!(run.info.run_id.len(), 32);
+    assert_eq!(run.info.status, RunStatus::Running);
+    assert_eq!(run.info.user_id, "alice");
+    assert_eq!(
+        run.info.artifact_uri,
+        format!("{ARTIFACT_ROOT}/{exp}/{run_id}/artifacts")
+    );
+    let info = store
+        .update_run(
+            &run_id,
+            &RunUpdate {
+                status: Some(RunStatus::Finished),
+                end_time: Some(2_000),
+                run_name: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (info.status, info.end_time, info.run_name.as_str()),
+        (RunStatus::Finished, Some(2_000), "first")
+    );
+    store.delete_run(&run_id, 3_000).await.unwrap();
+    // Deleting twice is accepted, as in MLflow's store.
+    store.delete_run(&run_id, 3_000).await.unwrap();
+    store.restore_run(&run_id).await.unwrap();
+    assert_eq!(
+        store.get_run(&run_id).await.unwrap().info.lifecycle_stage,
+        LifecycleStage::Active
+    );
+    assert!(matches!(
+        store.get_run("0123456789abcdef0123456789abcdef").await,
+        Err(StoreError::NotFound(Entity::Run, _))
+    ));
+    store.delete_experiment(exp, 4_000).await.unwrap();
+    let err = store
+        .create_run(NewRun {
+            run_id: crate::service::new_uuid(),
+            experiment_id: exp,
+            user_id: String::new(),
+            run_name: "late".into(),
+            start_time: 5,
+            tags: vec![],
+        })
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::InvalidInput(_)), "{err}");
+}
+
+pub(super) async fn deleted_runs_refuse_writes(store: Arc<SqlStore>) {
+    let run_id = new_run(&store, 0, "r", 1).await;
+    store.delete_run(&run_id, 2).await.unwrap();
+    let err = store
+        .log_batch(
+            &run_id,
+            &batch(vec![metric("m", 1.0, 1, 0)], vec![], vec![]),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::InvalidInput(ref m) if m.contains("must be in the 'active' state")),
+        "{err}"
+    );
+    assert!(matches!(
+        store.delete_tag(&run_id, "mlflow.runName").await,
+        Err(StoreError::InvalidInput(_))
+    ));
+    assert!(matches!(
+        store
+            .update_run(
+                &run_id,
+                &RunUpdate {
+                    status: Some(RunStatus::Failed),
+                    end_time: None,
+                    run_name: None
+                }
+            )
+            .await,
+        Err(StoreError::InvalidInput(_))
+    ));
+}
+
+pub(super) async fn params_are_immutable(store: Arc<SqlStore>) {
+    let run_id = new_run(&store, 0, "r", 1).await;
+    store
+        .log_batch(&run_id, &batch(vec![], vec![("lr", "0.1")], vec![]))
+        .await
+        .unwrap();
+    // The same value again is fine.
+    store
+        .log_batch(&run_id, &batch(vec![], vec![("lr", "0.1")], vec![]))
+        .await
+        .unwrap();
+    let err = store
+        .log_batch(&run_id, &batch(vec![], vec![("lr", "0.2")], vec![]))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::InvalidInput(ref m) if m.contains("Changing param values is not allowed")),
+        "{err}"
+    );
+    let run = store.get_run(&run_id).await.unwrap();
+    assert_eq!(
+        run.data.params,
+        vec![Param {
+            key: "lr".into(),
+            value: "0.1".into()
+        }]
+    );
+}
+
+pub(super) async fn run_name_follows_tag(store: Arc<SqlStore>) {
+    let run_id = new_run(&store, 0, "before", 1).await;
+    store
+        .log_batch(
+            &run_id,
+            &batch(vec![], vec![], vec![("mlflow.runName", "after")]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.get_run(&run_id).await.unwrap().info.run_name, "after");
+    let info = store
+        .update_run(
+            &run_id,
+            &RunUpdate {
+                status: None,
+                end_time: None,
+                run_name: Some("third".into()),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(info.run_name, "third");
+    let run = store.get_run(&run_id).await.unwrap();
+    assert!(run.data.tags.contains(&RunTag {
+        key: "mlflow.runName".into(),
+        value: "third".into()
+    }));
+}
+
+pub(super) async fn search_runs_filters_orders_and_pages(store: Arc<SqlStore>) {
+    let exp = new_experiment(&store, "search").await;
+    let mut ids = Vec::new();
+    for i in 0..12i64 {
+        let run_id = new_run(&store, exp, &format!("run-{i:02}"), 1_000 + i).await;
+        let mut metrics = vec![metric("acc", i as f64 / 10.0, 1, 0)];
+        if i == 5 {
+            metrics.clear(); // one run without the metric: sorted last either way
+        }
+        let parity = if i % 2 == 0 { "even" } else { "odd" };
+        store
+            .log_batch(
+                &run_id,
+                &batch(
+                    metrics,
+                    vec![("parity", parity)],
+                    vec![("group", if i < 6 { "low" } else { "high" })],
+                ),
+            )
+            .await
+            .unwrap();
+        ids.push(run_id);
+    }
+    let names = |page: &Page<ferroflow_protocol::Run>| {
+        page.items
+            .iter()
+            .map(|r| r.info.run_name.clone())
+            .collect::<Vec<_>>()
+    };
+
+    let page = store
+        .search_runs(&run_search(
+            vec![exp],
+            "metrics.acc > 0.75",
+            &["metrics.acc DESC"],
+            100,
+            0,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(names(&page), vec!["run-11", "run-10", "run-09", "run-08"]);
+    let page = store
+        .search_runs(&run_search(
+            vec![exp],
+            "params.parity = 'odd' and tags.group = 'low'",
+            &[],
+            100,
+            0,
+        ))
+        .await
+        .unwrap();
+    // Default order: start_time DESC.
+    assert_eq!(names(&page), vec!["run-05", "run-03", "run-01"]);
+    let page = store
+        .search_runs(&run_search(vec![exp], "", &["metrics.acc ASC"], 100, 0))
+        .await
+        .unwrap();
+    assert_eq!(
+        names(&page).last().map(String::as_str),
+        Some("run-05"),
+        "missing metric sorts last (ASC)"
+    );
+    let page = store
+        .search_runs(&run_search(vec![exp], "", &["metrics.acc DESC"], 100, 0))
+        .await
+        .unwrap();
+    assert_eq!(
+        names(&page).last().map(String::as_str),
+        Some("run-05"),
+        "missing metric sorts last (DESC)"
+    );
+    let page = store
+        .search_runs(&run_search(
+            vec![exp],
+            "attributes.run_name LIKE 'run-1%'",
+            &["attributes.run_name ASC"],
+            100,
+            0,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(names(&page), vec!["run-10", "run-11"]);
+    let filter = format!("attributes.run_id IN ('{}', '{}')", ids[0], ids[1]);
+    assert_eq!(
+        store
+            .search_runs(&run_search(vec![exp], &filter, &[], 100, 0))
+            .await
+            .unwrap()
+            .items
+            .len(),
+        2
+    );
+    let page = store
+        .search_runs(&run_search(
+            vec![exp],
+            "attributes.start_time >= 1010",
+            &[],
+            100,
+            0,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(names(&page), vec!["run-11", "run-10"]);
+    let page = store
+        .search_runs(&run_search(
+            vec![exp],
+            "tags.group ILIKE 'HIGH'",
+            &[],
+            100,
+            0,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 6);
+
+    // Paging: 5 + 5 + 2, no duplicates or omissions.
+    let mut seen = Vec::new();
+    let mut offset = 0;
+    loop {
+        let page = store
+            .search_runs(&run_search(
+                vec![exp],
+                "",
+                &["params.parity ASC"],
+                5,
+                offset,
+            ))
+            .await
+            .unwrap();
+        seen.extend(page.items.iter().map(|r| r.info.run_id.clone()));
+        match page.next_offset {
+            Some(next) => offset = next,
+            None => break,
+        }
+    }
+    seen.sort();
+    let mut expected = ids.clone();
+    expected.sort();
+    assert_eq!(seen, expected);
+
+    store.delete_run(&ids[0], 5).await.unwrap();
+    let mut deleted = run_search(vec![exp], "", &[], 100, 0);
+    deleted.view = ViewType::DeletedOnly;
+    assert_eq!(
+        names(&store.search_runs(&deleted).await.unwrap()),
+        vec!["run-00"]
+    );
+    assert_eq!(
+        store
+            .search_runs(&run_search(vec![exp], "", &[], 100, 0))
+            .await
+            .unwrap()
+            .items
+            .len(),
+        11
+    );
+    // A full run comes back: params, tags and latest metrics.
+    let page = store
+        .search_runs(&run_search(vec![exp], "metrics.acc = 1.1", &[], 10, 0))
+        .await
+        .unwrap();
+    let run = &page.items[0];
+    assert_eq!(
+        run.data.params,
+        vec![Param {
+            key: "parity".into(),
+            value: "odd".into()
+        }]
+    );
+    assert_eq!(run.data.metrics.len(), 1);
+    assert!(run
+        .data
+        .tags
+        .iter()
+        .any(|t| t.key == "group" && t.value == "high"));
+}
+
+pub(super) async fn dataset_inputs(store: Arc<SqlStore>) {
+    let exp = new_experiment(&store, "data").await;
+    let run_id = new_run(&store, exp, "r", 1).await;
+    let other = new_run(&store, exp, "o", 2).await;
+    let input = DatasetInput {
+        tags: vec![InputTag {
+            key: "mlflow.data.context".into(),
+            value: "train".into(),
+        }],
+        dataset: Dataset {
+            name: "airline".into(),
+            digest: "abc123".into(),
+            source_type: "local".into(),
+            source: "{\"uri\": \"/data/airline.csv\"}".into(),
+            schema: Some("{}".into()),
+            profile: None,
+        },
+    };
+    store
+        .log_inputs(&run_id, std::slice::from_ref(&input), &[])
+        .await
+        .unwrap();
+    store
+        .log_inputs(&run_id, std::slice::from_ref(&input), &[])
+        .await
+        .unwrap(); // idempotent
+    let run = store.get_run(&run_id).await.unwrap();
+    assert_eq!(run.inputs.dataset_inputs, vec![input]);
+    let page = store
+        .search_runs(&run_search(
+            vec![exp],
+            "datasets.context = 'train' AND datasets.name = 'airline'",
+            &[],
+            10,
+            0,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        page.items
+            .iter()
+            .map(|r| r.info.run_id.clone())
+            .collect::<Vec<_>>(),
+        vec![run_id]
+    );
+    assert!(store
+        .get_run(&other)
+        .await
+        .unwrap()
+        .inputs
+        .dataset_inputs
+        .is_empty());
+}
+
+pub(super) async fn garbage_collection(store: Arc<SqlStore>) {
+    let exp = new_experiment(&store, "gc").await;
+    let keep = new_run(&store, exp, "keep", 1).await;
+    let old = new_run(&store, exp, "old", 1).await;
+    let recent = new_run(&store, exp, "recent", 1).await;
+    store
+        .log_batch(
+            &old,
+            &batch(vec![metric("m", 1.0, 1, 1)], vec![("p", "1")], vec![]),
+        )
+        .await
+        .unwrap();
+    store.delete_run(&old, 1_000).await.unwrap();
+    store.delete_run(&recent, 9_000).await.unwrap();
+    assert_eq!(
+        store.purge_deleted(Some(5_000), &[], &[]).await.unwrap(),
+        (1, 0)
+    );
+    assert!(matches!(
+        store.get_run(&old).await,
+        Err(StoreError::NotFound(..))
+    ));
+    assert!(
+        history(&store, &old, "m").await.is_empty(),
+        "history went with its run"
+    );
+    assert!(store.get_run(&recent).await.is_ok());
+    store.delete_experiment(exp, 10_000).await.unwrap();
+    let (_, experiments) = store.purge_deleted(None, &[], &[]).await.unwrap();
+    assert_eq!(experiments, 1);
+    assert!(matches!(
+        store.get_run(&keep).await,
+        Err(StoreError::NotFound(..))
+    ));
+}
+
+pub(super) async fn concurrent_writers(store: Arc<SqlStore>) {
+    // 20 writers logging at once must never see "database is locked".
+    let run_ids: Vec<String> = {
+        let mut ids = Vec::new();
+        for i in 0..20 {
+            ids.push(new_run(&store, 0, &format!("w{i}"), i).await);
+        }
+        ids
+    };
+    let mut tasks = Vec::new();
+    for (w, run_id) in run_ids.iter().cloned().enumerate() {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            for round in 0..10i64 {
+                let points = (0..50)
+                    .map(|i| {
+                        metric(
+                            "m",
+                            (w as i64 * 1000 + round * 50 + i) as f64,
+                            round,
+                            round * 50 + i,
+                        )
+                    })
+                    .collect();
+                store
+                    .log_batch(&run_id, &batch(points, vec![], vec![("round", "x")]))
+                    .await
+                    .expect("concurrent log_batch");
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    for run_id in &run_ids {
+        assert_eq!(history(&store, run_id, "m").await.len(), 500);
+    }
+}
