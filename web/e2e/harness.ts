@@ -2,7 +2,8 @@
 // headless Chromium driving the dashboard. The dashboard comes from the server itself
 // when the binary embeds it; otherwise (a binary built before web/dist existed, or
 // FERROFLOW_UI=preview to test fresh front-end changes without rebuilding the server)
-// `vite preview` serves web/dist and proxies the API to the server.
+// `vite preview` serves web/dist and proxies the API to the server. FERROFLOW_UI=embedded
+// (what scripts/test sets) insists on the binary's own dashboard.
 
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
@@ -158,8 +159,12 @@ export async function startHarness(): Promise<Harness> {
 
   try {
     await waitForHealth(`${serverUrl}/health`, server, () => output)
-    const forcePreview = process.env.FERROFLOW_UI === 'preview'
-    if (forcePreview || !(await serverHasDashboard(serverUrl))) preview = await startPreview(serverUrl)
+    const mode = process.env.FERROFLOW_UI
+    const embedded = mode !== 'preview' && (await serverHasDashboard(serverUrl))
+    if (mode === 'embedded' && !embedded) {
+      throw new Error(`${bin} does not serve the dashboard at / (was web/dist built before it?)`)
+    }
+    if (!embedded) preview = await startPreview(serverUrl)
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       args: CHROMIUM_ARGS,
