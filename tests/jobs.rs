@@ -186,6 +186,53 @@ fn run_and_check(
     report
 }
 
+/// Registers the run's `model/` artifact in the model registry, as a user promoting a
+/// trained model would, and downloads its weights back through the version.
+fn register_the_model(server: &Server, run_id: &str) {
+    let http = reqwest::blocking::Client::new();
+    let call = |path: &str, body: serde_json::Value| -> serde_json::Value {
+        let response = http
+            .post(format!("{}/api/2.0/mlflow/{path}", server.uri))
+            .json(&body)
+            .send()
+            .unwrap();
+        assert!(
+            response.status().is_success(),
+            "{path}: {}",
+            response.text().unwrap()
+        );
+        response.json().unwrap()
+    };
+    let run = server.client().get_run(run_id).unwrap();
+    let source = format!("{}/model", run.info.artifact_uri);
+    call(
+        "registered-models/create",
+        serde_json::json!({"name": "airline-dnn"}),
+    );
+    let version = call(
+        "model-versions/create",
+        serde_json::json!({"name": "airline-dnn", "source": source, "run_id": run_id}),
+    );
+    assert_eq!(version["model_version"]["status"], "READY");
+    call(
+        "registered-models/alias",
+        serde_json::json!({"name": "airline-dnn", "alias": "champion", "version": "1"}),
+    );
+    let weights = http
+        .get(format!("{}/model-versions/get-artifact", server.uri))
+        .query(&[
+            ("name", "airline-dnn"),
+            ("version", "1"),
+            ("path", "model.safetensors"),
+        ])
+        .send()
+        .unwrap();
+    assert!(weights.status().is_success());
+    let download = server.dir.join(format!("download-{run_id}"));
+    let logged = std::fs::read(download.join("model").join("model.safetensors")).unwrap();
+    assert_eq!(weights.bytes().unwrap().as_ref(), logged.as_slice());
+}
+
 #[test]
 fn airline_job_is_autologged_end_to_end() {
     let server = Server::start("airline");
@@ -219,6 +266,7 @@ fn airline_job_is_autologged_end_to_end() {
             "artifact {expected} in {listed:?}"
         );
     }
+    register_the_model(&server, &run_id);
     for metric in [
         "test_accuracy",
         "test_precision",
