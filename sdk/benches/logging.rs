@@ -13,6 +13,7 @@
 //! cargo bench -p ferroflow-sdk --bench logging
 //! ```
 
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -53,7 +54,8 @@ fn main() {
         let (mut child, uri, _dir) = start_mlflow(&python);
         println!("mlflow server (SQLite, 1 worker)");
         bench_server(&uri, points);
-        let _ = child.kill();
+        let group = format!("-{}", child.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = child.wait();
     } else {
         println!("mlflow server: skipped (set FERROFLOW_MLFLOW_PYTHON)");
@@ -134,6 +136,8 @@ fn start_mlflow(python: &str) -> (Child, String, tempfile::TempDir) {
         ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
+        // Its own process group, so its uvicorn and job workers die with it.
+        .process_group(0)
         .spawn()
         .expect("start mlflow server");
     let uri = format!("http://127.0.0.1:{port}");

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -195,6 +196,8 @@ class Server:
 
 
 def _stop(proc: subprocess.Popen) -> None:
+    """Stops a server and its whole process group (``start_new_session``): ``mlflow server``
+    runs uvicorn and job-queue workers as children, and the workers ignore SIGTERM."""
     if proc.poll() is None:
         proc.terminate()
         try:
@@ -202,6 +205,10 @@ def _stop(proc: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 def _run_server(backend: str, backend_uri: str, tmp: Path, artifacts_destination: str, env: dict):
@@ -217,6 +224,7 @@ def _run_server(backend: str, backend_uri: str, tmp: Path, artifacts_destination
         stdin=subprocess.DEVNULL,
         cwd=str(tmp),
         env=env,
+        start_new_session=True,
     )
     try:
         _wait_healthy(proc, url, log_path)
@@ -284,6 +292,7 @@ def s3_endpoint():
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
         cwd=str(tmp),
+        start_new_session=True,
     )
     try:
         deadline = time.monotonic() + HEALTH_TIMEOUT_S

@@ -4,12 +4,15 @@
 //! so and passes. Artifacts go through MLflow's proxy (`--artifacts-destination`), so
 //! this also covers the `mlflow-artifacts:/` code path.
 
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use ferroflow_sdk::{ClientBuilder, RetryPolicy, RunStatus, StartRun};
 
-/// A running `mlflow server`, killed on drop.
+/// A running `mlflow server` in its own process group, killed with it on drop:
+/// MLflow 3 starts uvicorn and job-queue workers (which ignore SIGTERM) as children,
+/// and killing only the launcher would leave them running.
 struct MlflowServer {
     child: Child,
     uri: String,
@@ -18,7 +21,8 @@ struct MlflowServer {
 
 impl Drop for MlflowServer {
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.child.wait();
     }
 }
@@ -48,6 +52,7 @@ fn start_mlflow(python: &str) -> MlflowServer {
         ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
+        .process_group(0)
         .spawn()
         .expect("start mlflow server");
     let server = MlflowServer {
