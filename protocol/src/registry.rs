@@ -3,6 +3,7 @@
 //! (`service.proto`: `LoggedModel`, `LoggedModelInfo`, `LoggedModelData`,
 //! `ModelInput`, `ModelOutput`), as the server writes them.
 
+use crate::entities::Metric;
 use crate::wire;
 use serde::{Deserialize, Serialize};
 
@@ -299,17 +300,9 @@ pub struct LoggedModelData {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ModelMetric {
-    /// Metric name.
-    pub key: String,
-    /// Value; NaN and infinities are preserved.
-    #[serde(with = "wire::double")]
-    pub value: f64,
-    /// Milliseconds since the Unix epoch.
-    #[serde(with = "wire::int64")]
-    pub timestamp: i64,
-    /// Training step.
-    #[serde(with = "wire::int64")]
-    pub step: i64,
+    /// The point: key, value, timestamp, step (flattened, as in MLflow's `Metric`).
+    #[serde(flatten)]
+    pub metric: Metric,
     /// The logged model.
     pub model_id: String,
     /// The run that logged the point.

@@ -39,12 +39,16 @@ pub(super) async fn logged_model_metrics(store: Arc<SqlStore>) {
     let metrics = &model.data.metrics;
     assert_eq!(metrics.len(), 2, "{metrics:?}");
     assert_eq!(
-        (metrics[0].key.as_str(), metrics[0].value, metrics[0].step),
+        (
+            metrics[0].metric.key.as_str(),
+            metrics[0].metric.value,
+            metrics[0].metric.step
+        ),
         ("acc", 0.5, 1)
     );
     assert_eq!(metrics[0].run_id, run_id);
     assert_eq!(metrics[0].dataset_digest.as_deref(), Some("abc"));
-    assert!(metrics[1].value.is_nan());
+    assert!(metrics[1].metric.value.is_nan());
 
     // An unknown model fails the whole batch: not even the run's own point is written.
     let mut unknown = batch(vec![metric("f1", 0.9, 12, 3)], vec![], vec![]);

@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use async_trait::async_trait;
 use ferroflow_protocol::{
     LifecycleStage, LoggedModel, LoggedModelData, LoggedModelInfo, LoggedModelParameter,
-    LoggedModelStatus, LoggedModelTag, ModelMetric, ModelOutput,
+    LoggedModelStatus, LoggedModelTag, Metric, ModelMetric, ModelOutput,
 };
 use sqlx::AnyConnection;
 
@@ -284,10 +284,12 @@ impl SqlStore {
             {
                 if let Some(model) = models.get_mut(&model_id) {
                     model.data.metrics.push(ModelMetric {
-                        key,
-                        value: metric_value(&value, is_nan)?,
-                        timestamp,
-                        step,
+                        metric: Metric {
+                            key,
+                            value: metric_value(&value, is_nan)?,
+                            timestamp,
+                            step,
+                        },
                         model_id,
                         run_id,
                         dataset_name,
