@@ -288,11 +288,29 @@ async fn search_pages_through_runs() {
 
 /// Logs `count` points of `key` (value 1.0, one spike of 100.0 at `spike`) to `run_id`.
 async fn log_flat_with_spike(app: &TestApp, run_id: &str, key: &str, count: i64, spike: i64) {
+    log_series(app, run_id, key, count, |step| {
+        if step == spike {
+            100.0
+        } else {
+            1.0
+        }
+    })
+    .await;
+}
+
+/// Logs steps `0..count` of `key` with `value(step)`, at timestamp 1,000,000 + step.
+async fn log_series(
+    app: &TestApp,
+    run_id: &str,
+    key: &str,
+    count: i64,
+    value: impl Fn(i64) -> f64,
+) {
     for chunk_start in (0..count).step_by(1000) {
         let metrics: Vec<Value> = (chunk_start..(chunk_start + 1000).min(count))
             .map(|step| {
-                let value = if step == spike { 100.0 } else { 1.0 };
-                json!({"key": key, "value": value, "timestamp": 1_000_000 + step, "step": step})
+                json!({"key": key, "value": value(step), "timestamp": 1_000_000 + step,
+                       "step": step})
             })
             .collect();
         let (status, body) = app
@@ -375,6 +393,71 @@ async fn sampled_history_keeps_spikes_within_max_points() {
         (points[1]["value"].as_f64().unwrap() - 25.75).abs() < 1e-9,
         "{body}"
     );
+}
+
+#[tokio::test]
+async fn sampled_history_of_long_series_keeps_spikes_and_window_edges() {
+    let app = TestApp::new().await;
+    let run = app.new_run().await;
+    // 40,000 steps of a slow wave with spikes; 25,599 is the last step of a 128-step tile.
+    let spikes = [
+        (1_000, 50.0),
+        (12_345, -50.0),
+        (25_599, 80.0),
+        (39_998, -80.0),
+    ];
+    log_series(&app, &run, "loss", 40_000, |step| {
+        spikes
+            .iter()
+            .find(|s| s.0 == step)
+            .map_or((step as f64 / 5_000.0).sin(), |s| s.1)
+    })
+    .await;
+    let steps_of = |body: &Value| -> Vec<(i64, f64)> {
+        body["series"][0]["points"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p["step"].as_i64().unwrap(), p["value"].as_f64().unwrap()))
+            .collect()
+    };
+    // 25 buckets of 1,600 steps each: whole tiles stand for their points.
+    let (status, body) = sampled(
+        &app,
+        json!({"run_ids": [run], "metric_keys": ["loss"], "max_points": 100}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["series"][0]["total_points"], 40_000);
+    let points = steps_of(&body);
+    assert!(points.len() <= 100, "{} points", points.len());
+    assert_eq!((points[0].0, points.last().unwrap().0), (0, 39_999));
+    assert!(points.windows(2).all(|w| w[0].0 < w[1].0), "in step order");
+    for spike in spikes {
+        assert!(points.contains(&spike), "spike {spike:?} kept: {points:?}");
+    }
+    // The widest window there is reads the same.
+    let (status, widest) = sampled(
+        &app,
+        json!({"run_ids": [run], "metric_keys": ["loss"], "max_points": 100,
+               "start": i64::MIN, "end": i64::MAX}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{widest}");
+    assert_eq!(widest["series"][0]["total_points"], 40_000);
+    // A zoom whose edges cut tiles: the edges are read point by point, nothing twice.
+    let (_, body) = sampled(
+        &app,
+        json!({"run_ids": [run], "metric_keys": ["loss"], "start": 1_000, "end": 30_000,
+               "max_points": 40}),
+    )
+    .await;
+    assert_eq!(body["series"][0]["total_points"], 29_001);
+    let points = steps_of(&body);
+    assert!(points.len() <= 40, "{} points", points.len());
+    assert_eq!(points[0], (1_000, 50.0));
+    assert_eq!(points.last().unwrap().0, 30_000);
+    assert!(points.contains(&(12_345, -50.0)) && points.contains(&(25_599, 80.0)));
 }
 
 #[tokio::test]

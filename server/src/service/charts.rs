@@ -6,7 +6,7 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 
 use super::{sampling, TrackingService};
 use crate::error::MlflowError;
-use crate::store::{MetricPoint, MetricWindow};
+use crate::store::{MetricPoint, MetricTile, MetricWindow};
 
 /// Most runs in one request (a comparison of many runs is drawn in one request).
 const MAX_RUNS: usize = 200;
@@ -18,6 +18,9 @@ const MAX_SERIES: usize = 1000;
 const DEFAULT_MAX_POINTS: i64 = 1000;
 /// Most points per series.
 const MAX_POINTS: i64 = 10_000;
+/// Tiles a bucket must span before whole tiles stand for their points: a tile then never
+/// shifts a kept point by more than half a pixel column.
+const TILES_PER_BUCKET: i64 = 2;
 /// Histories read at once; the store's reader pool bounds the real parallelism.
 const READ_CONCURRENCY: usize = 8;
 
@@ -77,17 +80,12 @@ impl TrackingService {
             start: req.start.map_or(i64::MIN, |s| s.saturating_add(origin)),
             end: req.end.map_or(i64::MAX, |e| e.saturating_add(origin)),
         };
-        // Smoothing starts at the history's first point, so zooming never changes the
-        // smoothed curve: read from the beginning, then cut to the window.
-        let read = MetricWindow {
-            start: if smoothing > 0.0 {
-                i64::MIN
-            } else {
-                window.start
-            },
-            ..window
+        let buckets = max_points / 4;
+        let (mut points, mut values, total_points) = if window.by_timestamp || smoothing > 0.0 {
+            self.window_points(run_id, key, window, smoothing).await?
+        } else {
+            self.step_points(run_id, key, window, buckets).await?
         };
-        let mut points = self.store.get_metric_window(run_id, key, read).await?;
         let x = |p: &MetricPoint| {
             if window.by_timestamp {
                 p.timestamp
@@ -95,8 +93,6 @@ impl TrackingService {
                 p.step
             }
         };
-        let mut values: Vec<f64> = points.iter().map(|p| p.value).collect();
-        sampling::ema(&mut values, smoothing);
         let skip = points.partition_point(|p| x(p) < window.start);
         points.drain(..skip);
         values.drain(..skip);
@@ -108,11 +104,11 @@ impl TrackingService {
             req.end.map_or(x(last), |_| window.end),
         );
         let xs: Vec<i64> = points.iter().map(x).collect();
-        let kept = sampling::m4(&xs, &values, start, end, max_points / 4);
+        let kept = sampling::m4(&xs, &values, start, end, buckets);
         Ok(Some(SampledSeries {
             run_id: run_id.to_string(),
             key: key.to_string(),
-            total_points: points.len() as i64,
+            total_points: total_points.unwrap_or(points.len()) as i64,
             points: kept
                 .into_iter()
                 .map(|i| SampledPoint {
@@ -122,6 +118,97 @@ impl TrackingService {
                 })
                 .collect(),
         }))
+    }
+
+    /// Returns every point of the window, with their values smoothed when `smoothing` is
+    /// set (then read from the history's start, where smoothing starts, so that zooming
+    /// never changes the smoothed curve; the caller cuts them to the window).
+    async fn window_points(
+        &self,
+        run_id: &str,
+        key: &str,
+        window: MetricWindow,
+        smoothing: f64,
+    ) -> Result<(Vec<MetricPoint>, Vec<f64>, Option<usize>), MlflowError> {
+        let read = MetricWindow {
+            start: if smoothing > 0.0 {
+                i64::MIN
+            } else {
+                window.start
+            },
+            ..window
+        };
+        let points = self.store.get_metric_window(run_id, key, read).await?;
+        let mut values: Vec<f64> = points.iter().map(|p| p.value).collect();
+        sampling::ema(&mut values, smoothing);
+        Ok((points, values, None))
+    }
+
+    /// Returns the points of a step window that M4 needs to draw it in `buckets`
+    /// columns, and how many points the window holds. Where a column spans at least
+    /// [`TILES_PER_BUCKET`] tiles, the window's whole tiles stand for their points (a
+    /// tile's first, last, min and max are exactly what M4 would keep of it), and only
+    /// the partial tiles at the window's edges are read point by point.
+    async fn step_points(
+        &self,
+        run_id: &str,
+        key: &str,
+        window: MetricWindow,
+        buckets: usize,
+    ) -> Result<(Vec<MetricPoint>, Vec<f64>, Option<usize>), MlflowError> {
+        let whole_tiles = (
+            window
+                .start
+                .div_euclid(MetricTile::STEPS)
+                .saturating_add((window.start.rem_euclid(MetricTile::STEPS) != 0) as i64),
+            window.end.div_euclid(MetricTile::STEPS)
+                - (window.end.rem_euclid(MetricTile::STEPS) != MetricTile::STEPS - 1) as i64,
+        );
+        let tiles = if whole_tiles.0 <= whole_tiles.1 {
+            self.store
+                .get_metric_tiles(run_id, key, whole_tiles.0, whole_tiles.1)
+                .await?
+        } else {
+            Vec::new()
+        };
+        let tiled: i64 = tiles.iter().map(|t| t.point_count).sum();
+        let (Some(first), Some(last)) = (tiles.first(), tiles.last()) else {
+            return self.window_points(run_id, key, window, 0.0).await;
+        };
+        // The span M4 will cut into buckets: the window, or the tiles' where unbounded.
+        let span = i128::from(window.end.min(MetricTile::last_step(last.tile)))
+            - i128::from(window.start.max(MetricTile::first_step(first.tile)))
+            + 1;
+        let worth_it = tiled as usize > 4 * buckets
+            && span / buckets.max(1) as i128 >= i128::from(TILES_PER_BUCKET * MetricTile::STEPS);
+        if !worth_it {
+            return self.window_points(run_id, key, window, 0.0).await;
+        }
+        // Points outside the whole tiles can only lie in the window's partial end tiles.
+        let edge = |start: Option<i64>, end: Option<i64>| async move {
+            match (start, end) {
+                (Some(start), Some(end)) if start <= end => {
+                    let by_timestamp = false;
+                    let window = MetricWindow {
+                        by_timestamp,
+                        start,
+                        end,
+                    };
+                    self.store.get_metric_window(run_id, key, window).await
+                }
+                _ => Ok(Vec::new()),
+            }
+        };
+        let first_whole = MetricTile::first_step(whole_tiles.0);
+        let mut points = edge(Some(window.start), first_whole.checked_sub(1)).await?;
+        let before = points.len();
+        points.extend(tiles.iter().flat_map(sampling::tile_points));
+        let last_whole = MetricTile::last_step(whole_tiles.1);
+        let after = edge(last_whole.checked_add(1), Some(window.end)).await?;
+        let total = before + tiled as usize + after.len();
+        points.extend(after);
+        let values = points.iter().map(|p| p.value).collect();
+        Ok((points, values, Some(total)))
     }
 }
 

@@ -5,6 +5,26 @@
 //! unlike MLflow's every-n-th-step sampling. EMA smoothing runs over the full series
 //! before the reduction, so zooming never changes the smoothed curve.
 
+use crate::store::{MetricPoint, MetricTile};
+
+/// Returns what M4 keeps of a tile's points in any bucket that holds the whole tile: its
+/// first, smallest, largest and last point, in history order, each once.
+pub fn tile_points(tile: &MetricTile) -> Vec<MetricPoint> {
+    let mut points: Vec<MetricPoint> = [Some(tile.first), tile.min, tile.max, Some(tile.last)]
+        .into_iter()
+        .flatten()
+        .collect();
+    points.sort_by(|a, b| {
+        (a.step, a.timestamp)
+            .cmp(&(b.step, b.timestamp))
+            .then(a.value.total_cmp(&b.value))
+    });
+    points.dedup_by(|a, b| {
+        (a.step, a.timestamp, a.value.to_bits()) == (b.step, b.timestamp, b.value.to_bits())
+    });
+    points
+}
+
 /// Returns `values` smoothed by an exponential moving average with weight `weight`
 /// (0 keeps them), bias-corrected so the curve starts at the first value: TensorBoard's
 /// `smoothing` (`resampleData` in its scalar plugin). Non-finite values pass through

@@ -231,6 +231,45 @@ pub struct MetricPoint {
     pub value: f64,
 }
 
+/// A summary of the points of one run's history of one key whose steps fall in one
+/// tile of [`MetricTile::STEPS`] steps: enough for a chart to draw them at any zoom
+/// where a pixel column spans several tiles, spikes included.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MetricTile {
+    /// Tile number: the floor of step / [`MetricTile::STEPS`].
+    pub tile: i64,
+    /// How many points the tile holds.
+    pub point_count: i64,
+    /// The first point in history order (step, timestamp, value).
+    pub first: MetricPoint,
+    /// The last point in history order.
+    pub last: MetricPoint,
+    /// The point of smallest value (NaN never is); `None` when every point is NaN.
+    pub min: Option<MetricPoint>,
+    /// The point of largest value; `None` when every point is NaN.
+    pub max: Option<MetricPoint>,
+}
+
+impl MetricTile {
+    /// Steps per tile (the SQL of migration 0004 spells it too).
+    pub const STEPS: i64 = 128;
+
+    /// Returns the tile holding `step`.
+    pub fn of_step(step: i64) -> i64 {
+        step.div_euclid(Self::STEPS)
+    }
+
+    /// Returns the first step of tile `tile`.
+    pub fn first_step(tile: i64) -> i64 {
+        tile * Self::STEPS
+    }
+
+    /// Returns the last step of tile `tile`.
+    pub fn last_step(tile: i64) -> i64 {
+        tile * Self::STEPS + (Self::STEPS - 1)
+    }
+}
+
 /// Experiment operations.
 #[async_trait]
 pub trait ExperimentStore: Send + Sync {
@@ -306,6 +345,15 @@ pub trait MetricStore: Send + Sync {
         key: &str,
         window: MetricWindow,
     ) -> StoreResult<Vec<MetricPoint>>;
+    /// Returns the tiles of a run's history of `key` numbered `first..=last`, in order
+    /// (only tiles holding points exist).
+    async fn get_metric_tiles(
+        &self,
+        run_id: &str,
+        key: &str,
+        first: i64,
+        last: i64,
+    ) -> StoreResult<Vec<MetricTile>>;
 }
 
 /// Permanent removal of soft-deleted data (`mlflow gc`).

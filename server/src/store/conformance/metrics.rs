@@ -234,6 +234,115 @@ pub(super) async fn metric_windows(store: Arc<SqlStore>) {
         .is_empty());
 }
 
+/// Tiles written batch by batch (appends, out-of-order points, client retries that
+/// repeat stored points, NaN and infinities, negative steps) equal the tiles migration
+/// 0004 computes from the whole history.
+pub(super) async fn metric_tiles_follow_every_write(store: Arc<SqlStore>) {
+    let run_id = new_run(&store, 0, "r", 1).await;
+    let other = new_run(&store, 0, "o", 2).await;
+    let log = |run: String, points: Vec<Metric>| {
+        let store = store.clone();
+        async move {
+            store
+                .log_batch(&run, &batch(points, vec![], vec![]))
+                .await
+                .unwrap()
+        }
+    };
+    // A 1,000-step history appended in batches of 100, with spikes.
+    for chunk in 0..10 {
+        let points = (chunk * 100..chunk * 100 + 100)
+            .map(|i| {
+                let value = match i {
+                    333 => 1e6,
+                    777 => f64::NEG_INFINITY,
+                    500 => f64::NAN,
+                    _ => (i as f64 * 0.1).sin(),
+                };
+                metric("loss", value, 1_000 + i, i)
+            })
+            .collect();
+        log(run_id.clone(), points).await;
+    }
+    // Late points inside stored tiles, same step with other timestamps and values.
+    log(
+        run_id.clone(),
+        vec![
+            metric("loss", -7.0, 5, 300),
+            metric("loss", 2.0, 1_300, 300),
+            metric("loss", 2.5, 9_999, 128),
+        ],
+    )
+    .await;
+    // A retry repeating stored points with one new point: nothing is counted twice (its
+    // tiles are recomputed; the others above stay as merged).
+    log(
+        run_id.clone(),
+        vec![
+            metric("loss", (10.0f64 * 0.1).sin(), 1_010, 10),
+            metric("loss", (20.0f64 * 0.1).sin(), 1_020, 20),
+            metric("loss", 4.0, 50, 30),
+        ],
+    )
+    .await;
+    // Negative steps, an all-NaN tile, a second key and a second run.
+    log(
+        run_id.clone(),
+        vec![
+            metric("loss", 1.0, 1, -1),
+            metric("loss", 3.0, 1, -128),
+            metric("loss", 2.0, 1, -129),
+            metric("acc", f64::NAN, 1, 5),
+            metric("acc", f64::NAN, 2, 6),
+            metric("acc", f64::INFINITY, 3, 200),
+        ],
+    )
+    .await;
+    log(other.clone(), vec![metric("loss", 1.0, 1, 1)]).await;
+
+    let written = store.tiles_as_text().await;
+    store.rebuild_tiles_as_migration().await;
+    assert_eq!(written, store.tiles_as_text().await);
+    let loss = store
+        .get_metric_tiles(&run_id, "loss", i64::MIN / 128, i64::MAX / 128)
+        .await
+        .unwrap();
+    let counted: i64 = loss.iter().map(|t| t.point_count).sum();
+    assert_eq!(counted, 1_000 + 3 + 1 + 3, "the retried points count once");
+}
+
+/// Reading tiles: only the asked range, with each tile's four points and NaN kept.
+pub(super) async fn metric_tiles_read_by_range(store: Arc<SqlStore>) {
+    let run_id = new_run(&store, 0, "r", 1).await;
+    let mut points: Vec<Metric> = (0..400).map(|i| metric("m", 1.0, 10 + i, i)).collect();
+    points[200].value = 9.0;
+    points[201].value = -9.0;
+    points[255].value = f64::NAN;
+    points.push(metric("m", f64::INFINITY, 5, 130));
+    store
+        .log_batch(&run_id, &batch(points, vec![], vec![]))
+        .await
+        .unwrap();
+    let tiles = store.get_metric_tiles(&run_id, "m", 1, 2).await.unwrap();
+    assert_eq!(tiles.iter().map(|t| t.tile).collect::<Vec<_>>(), [1, 2]);
+    let t = &tiles[0];
+    assert_eq!(t.point_count, 129);
+    assert_eq!((t.first.step, t.first.timestamp), (128, 138));
+    assert_eq!(t.last.step, 255);
+    assert!(t.last.value.is_nan(), "the last point is the NaN one");
+    let (min, max) = (t.min.unwrap(), t.max.unwrap());
+    assert_eq!((min.step, min.value), (201, -9.0));
+    assert_eq!(
+        (max.step, max.timestamp, max.value),
+        (130, 5, f64::INFINITY)
+    );
+    assert!(store
+        .get_metric_tiles(&run_id, "m", 4, 9)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
 pub(super) async fn bulk_interval_samples(store: Arc<SqlStore>) {
     let a = new_run(&store, 0, "a", 1).await;
     let b = new_run(&store, 0, "b", 2).await;

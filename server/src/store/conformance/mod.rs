@@ -142,6 +142,8 @@ conformance_suite!(
     duplicate_points_are_ignored,
     metric_history_pages,
     metric_windows,
+    metric_tiles_follow_every_write,
+    metric_tiles_read_by_range,
     bulk_interval_samples,
     run_name_follows_tag,
     search_runs_filters_orders_and_pages,

@@ -3,18 +3,16 @@
 
 use std::collections::BTreeSet;
 
-use super::{fetch_json_rows, metric_value, SqlStore};
-use crate::store::{HistoryInterval, MetricPoint, MetricStore, MetricWindow, Page, StoreResult};
+use super::{fetch_json_rows, metric_value, JsonReal, SqlStore};
+use crate::store::{
+    HistoryInterval, MetricPoint, MetricStore, MetricTile, MetricWindow, Page, StoreResult,
+};
 use async_trait::async_trait;
 use ferroflow_protocol::{Metric, MetricWithRunId};
 
 /// One stored point as the history aggregate returns it: step, timestamp, the value as
 /// exact text, is_nan.
 type PointRow = (i64, i64, String, i64);
-
-/// A value as [`Dialect::json_real`](super::Dialect::json_real) writes it.
-#[derive(serde::Deserialize)]
-struct JsonReal(#[serde(with = "ferroflow_protocol::wire::double")] f64);
 
 /// One point as a chart window reads it: step, timestamp, value, is_nan.
 type ChartPointRow = (i64, i64, JsonReal, i64);
@@ -210,6 +208,16 @@ impl MetricStore for SqlStore {
                 value: if is_nan != 0 { f64::NAN } else { value },
             })
             .collect())
+    }
+
+    async fn get_metric_tiles(
+        &self,
+        run_id: &str,
+        key: &str,
+        first: i64,
+        last: i64,
+    ) -> StoreResult<Vec<MetricTile>> {
+        self.read_tiles(run_id, key, first, last).await
     }
 }
 

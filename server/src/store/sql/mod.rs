@@ -17,6 +17,7 @@ mod registry;
 mod runs;
 pub(crate) mod search;
 mod sqlite;
+mod tiles;
 
 use std::fmt;
 
@@ -217,6 +218,10 @@ where
         Some(text) => serde_json::from_str(&text).map_err(|e| sqlx::Error::Decode(Box::new(e))),
     }
 }
+
+/// A value as [`Dialect::json_real`] writes it.
+#[derive(serde::Deserialize)]
+struct JsonReal(#[serde(with = "ferroflow_protocol::wire::double")] f64);
 
 /// Decodes a metric value read through [`Dialect::exact_real_text`], restoring NaN
 /// from the `is_nan` flag.

@@ -16,6 +16,7 @@ use sqlx::{Any, AnyConnection, Row};
 
 use super::logged_models::insert_model_metrics;
 use super::search::search_runs_sql;
+use super::tiles::update_tiles;
 use super::{bind_all, fetch_json_rows, metric_value, stored_value, Dialect, SqlStore};
 use crate::store::{
     Entity, NewRun, Page, RunSearch, RunStore, RunUpdate, StoreError, StoreResult, ValidLogBatch,
@@ -235,13 +236,15 @@ async fn insert_params(
 }
 
 /// Inserts metric points (exact duplicates are no-ops) and advances `latest_metrics`
-/// where a point is newer by (step, timestamp, value), MLflow's ordering.
+/// where a point is newer by (step, timestamp, value), MLflow's ordering, and the chart
+/// tiles of the points' steps.
 async fn insert_metrics(
     d: Dialect,
     conn: &mut AnyConnection,
     run_id: &str,
     metrics: &[Metric],
 ) -> StoreResult<()> {
+    let mut inserted = 0;
     for chunk in metrics.chunks(METRIC_ROWS_PER_INSERT) {
         let sql = format!(
             "INSERT INTO metrics (run_uuid, key, step, timestamp, value, is_nan) VALUES {} \
@@ -259,8 +262,10 @@ async fn insert_metrics(
                 .bind(value)
                 .bind(is_nan);
         }
-        query.execute(&mut *conn).await?;
+        inserted += query.execute(&mut *conn).await?.rows_affected();
     }
+    let duplicates = inserted < metrics.len() as u64;
+    update_tiles(d, conn, run_id, metrics, duplicates).await?;
 
     // One candidate per key: PostgreSQL refuses to upsert the same row twice per statement.
     let mut latest: HashMap<&str, (i64, i64, f64, i64)> = HashMap::new();

@@ -1,0 +1,393 @@
+//! Chart tiles (`metric_tiles`, migration 0004): each history cut into tiles of
+//! [`MetricTile::STEPS`] steps, each keeping its point count and its first, last, smallest
+//! and largest point. Written with every log-batch, read by charts of long histories.
+//!
+//! A tile is a join of its points: merging two tiles of the same steps gives the tile of
+//! all their points, whatever the order the points came in. So each batch merges the
+//! tiles of its own points into the stored ones, except when the batch repeated points
+//! already stored (a client retry): those must not be counted twice, so the tiles it
+//! touched are recomputed from the history instead.
+
+use std::collections::HashMap;
+
+use ferroflow_protocol::Metric;
+use sqlx::AnyConnection;
+
+use super::{stored_value, Dialect, JsonReal, SqlStore};
+use crate::store::{MetricPoint, MetricTile, StoreResult};
+
+/// Rows per multi-row tile upsert: 18 binds each, far below both engines' bind limits.
+const TILES_PER_UPSERT: usize = 500;
+
+/// The stored columns of a tile after `run_uuid, key`.
+const TILE_COLUMNS: &str = "tile, point_count, first_step, first_timestamp, first_value, \
+     first_is_nan, last_step, last_timestamp, last_value, last_is_nan, min_step, min_timestamp, \
+     min_value, max_step, max_timestamp, max_value";
+
+/// Returns the tiles of the `metrics` rows matching `filter` (a condition on `run_uuid`,
+/// `key` and `step`), one row per tile: migration 0004's backfill with a filter.
+fn tiles_from_metrics(filter: &str) -> String {
+    "SELECT DISTINCT run_uuid, key, tile,
+    COUNT(*) OVER whole,
+    FIRST_VALUE(step) OVER by_history, FIRST_VALUE(timestamp) OVER by_history,
+    FIRST_VALUE(value) OVER by_history, FIRST_VALUE(is_nan) OVER by_history,
+    LAST_VALUE(step) OVER by_history, LAST_VALUE(timestamp) OVER by_history,
+    LAST_VALUE(value) OVER by_history, LAST_VALUE(is_nan) OVER by_history,
+    CASE WHEN FIRST_VALUE(is_nan) OVER by_min = 0 THEN FIRST_VALUE(step) OVER by_min END,
+    CASE WHEN FIRST_VALUE(is_nan) OVER by_min = 0 THEN FIRST_VALUE(timestamp) OVER by_min END,
+    CASE WHEN FIRST_VALUE(is_nan) OVER by_min = 0 THEN FIRST_VALUE(value) OVER by_min END,
+    CASE WHEN FIRST_VALUE(is_nan) OVER by_max = 0 THEN FIRST_VALUE(step) OVER by_max END,
+    CASE WHEN FIRST_VALUE(is_nan) OVER by_max = 0 THEN FIRST_VALUE(timestamp) OVER by_max END,
+    CASE WHEN FIRST_VALUE(is_nan) OVER by_max = 0 THEN FIRST_VALUE(value) OVER by_max END
+FROM (SELECT run_uuid, key, step, timestamp, value, is_nan,
+        CASE WHEN step >= 0 THEN step / 128 ELSE (step + 1) / 128 - 1 END AS tile
+      FROM metrics{FILTER}) AS points
+WHERE true
+WINDOW whole AS (PARTITION BY run_uuid, key, tile),
+    by_history AS (whole ORDER BY step, timestamp, value
+        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING),
+    by_min AS (whole ORDER BY is_nan, value, step, timestamp
+        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING),
+    by_max AS (whole ORDER BY is_nan, value DESC, step, timestamp
+        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)"
+        .replace(
+            "{FILTER}",
+            &if filter.is_empty() {
+                String::new()
+            } else {
+                format!(" {filter}")
+            },
+        )
+}
+
+/// A stored point as tiles order it: step, timestamp, stored value, is_nan.
+type StoredPoint = (i64, i64, f64, i64);
+
+/// A tile being built from a batch's points.
+struct TileRow {
+    count: i64,
+    first: StoredPoint,
+    last: StoredPoint,
+    min: Option<StoredPoint>,
+    max: Option<StoredPoint>,
+}
+
+impl TileRow {
+    fn new(point: StoredPoint) -> Self {
+        let finite = (point.3 == 0).then_some(point);
+        TileRow {
+            count: 1,
+            first: point,
+            last: point,
+            min: finite,
+            max: finite,
+        }
+    }
+
+    /// Adds a point, ordering as `tiles_from_metrics` does: history order (step,
+    /// timestamp, value) for first and last; the smallest value, then the earliest step
+    /// and timestamp, for min; the largest value, then the earliest, for max.
+    fn add(&mut self, p: StoredPoint) {
+        self.count += 1;
+        let history = |a: &StoredPoint, b: &StoredPoint| (a.0, a.1, a.2) < (b.0, b.1, b.2);
+        if history(&p, &self.first) {
+            self.first = p;
+        }
+        if history(&self.last, &p) {
+            self.last = p;
+        }
+        if p.3 != 0 {
+            return;
+        }
+        if self.min.is_none_or(|m| (p.2, p.0, p.1) < (m.2, m.0, m.1)) {
+            self.min = Some(p);
+        }
+        if self
+            .max
+            .is_none_or(|m| p.2 > m.2 || (p.2 == m.2 && (p.0, p.1) < (m.0, m.1)))
+        {
+            self.max = Some(p);
+        }
+    }
+}
+
+/// Keeps the chart tiles of a run's history current after `metrics` were inserted;
+/// `duplicates` says whether some of them were already stored.
+pub(super) async fn update_tiles(
+    d: Dialect,
+    conn: &mut AnyConnection,
+    run_id: &str,
+    metrics: &[Metric],
+    duplicates: bool,
+) -> StoreResult<()> {
+    let mut tiles: HashMap<(&str, i64), TileRow> = HashMap::new();
+    for m in metrics {
+        let (value, is_nan) = stored_value(m.value);
+        let point = (m.step, m.timestamp, value, is_nan);
+        tiles
+            .entry((m.key.as_str(), MetricTile::of_step(m.step)))
+            .and_modify(|tile| tile.add(point))
+            .or_insert_with(|| TileRow::new(point));
+    }
+    if duplicates {
+        return recompute_tiles(conn, run_id, tiles.into_keys()).await;
+    }
+    let tiles: Vec<_> = tiles.into_iter().collect();
+    for chunk in tiles.chunks(TILES_PER_UPSERT) {
+        // Missing extremes are written as NULL literals, not bound: sqlx's Any driver
+        // binds a NULL double as a PostgreSQL float4, which then types the prepared
+        // statement's parameter wrongly for every later non-NULL value.
+        let mut next = 1;
+        let mut placeholders = |count: usize| {
+            let text = d.params(next, count);
+            next += count;
+            text
+        };
+        let rows: Vec<String> = chunk
+            .iter()
+            .map(|(_, row)| {
+                let mut columns = vec![placeholders(12)];
+                for extreme in [row.min, row.max] {
+                    columns.push(match extreme {
+                        Some(_) => placeholders(3),
+                        None => "NULL, NULL, NULL".to_string(),
+                    });
+                }
+                format!("({})", columns.join(", "))
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO metric_tiles (run_uuid, key, {TILE_COLUMNS}) VALUES {} \
+             ON CONFLICT (run_uuid, key, tile) DO UPDATE SET {}",
+            rows.join(", "),
+            MERGE.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for ((key, tile), row) in chunk {
+            query = query
+                .bind(run_id)
+                .bind(*key)
+                .bind(*tile)
+                .bind(row.count)
+                .bind(row.first.0)
+                .bind(row.first.1)
+                .bind(row.first.2)
+                .bind(row.first.3)
+                .bind(row.last.0)
+                .bind(row.last.1)
+                .bind(row.last.2)
+                .bind(row.last.3);
+            for (step, timestamp, value, _) in [row.min, row.max].into_iter().flatten() {
+                query = query.bind(step).bind(timestamp).bind(value);
+            }
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// The upsert's merge of a stored tile (`metric_tiles.`) with a batch's (`excluded.`),
+/// with the orders of [`TileRow::add`]. Every right-hand side reads the stored row as it
+/// was before the update, on both engines.
+const MERGE: [&str; 15] = [
+    "point_count = metric_tiles.point_count + excluded.point_count",
+    "first_step = CASE WHEN (excluded.first_step, excluded.first_timestamp, excluded.first_value) < (metric_tiles.first_step, metric_tiles.first_timestamp, metric_tiles.first_value) THEN excluded.first_step ELSE metric_tiles.first_step END",
+    "first_timestamp = CASE WHEN (excluded.first_step, excluded.first_timestamp, excluded.first_value) < (metric_tiles.first_step, metric_tiles.first_timestamp, metric_tiles.first_value) THEN excluded.first_timestamp ELSE metric_tiles.first_timestamp END",
+    "first_value = CASE WHEN (excluded.first_step, excluded.first_timestamp, excluded.first_value) < (metric_tiles.first_step, metric_tiles.first_timestamp, metric_tiles.first_value) THEN excluded.first_value ELSE metric_tiles.first_value END",
+    "first_is_nan = CASE WHEN (excluded.first_step, excluded.first_timestamp, excluded.first_value) < (metric_tiles.first_step, metric_tiles.first_timestamp, metric_tiles.first_value) THEN excluded.first_is_nan ELSE metric_tiles.first_is_nan END",
+    "last_step = CASE WHEN (excluded.last_step, excluded.last_timestamp, excluded.last_value) > (metric_tiles.last_step, metric_tiles.last_timestamp, metric_tiles.last_value) THEN excluded.last_step ELSE metric_tiles.last_step END",
+    "last_timestamp = CASE WHEN (excluded.last_step, excluded.last_timestamp, excluded.last_value) > (metric_tiles.last_step, metric_tiles.last_timestamp, metric_tiles.last_value) THEN excluded.last_timestamp ELSE metric_tiles.last_timestamp END",
+    "last_value = CASE WHEN (excluded.last_step, excluded.last_timestamp, excluded.last_value) > (metric_tiles.last_step, metric_tiles.last_timestamp, metric_tiles.last_value) THEN excluded.last_value ELSE metric_tiles.last_value END",
+    "last_is_nan = CASE WHEN (excluded.last_step, excluded.last_timestamp, excluded.last_value) > (metric_tiles.last_step, metric_tiles.last_timestamp, metric_tiles.last_value) THEN excluded.last_is_nan ELSE metric_tiles.last_is_nan END",
+    "min_step = CASE WHEN excluded.min_value IS NOT NULL AND (metric_tiles.min_value IS NULL OR (excluded.min_value, excluded.min_step, excluded.min_timestamp) < (metric_tiles.min_value, metric_tiles.min_step, metric_tiles.min_timestamp)) THEN excluded.min_step ELSE metric_tiles.min_step END",
+    "min_timestamp = CASE WHEN excluded.min_value IS NOT NULL AND (metric_tiles.min_value IS NULL OR (excluded.min_value, excluded.min_step, excluded.min_timestamp) < (metric_tiles.min_value, metric_tiles.min_step, metric_tiles.min_timestamp)) THEN excluded.min_timestamp ELSE metric_tiles.min_timestamp END",
+    "min_value = CASE WHEN excluded.min_value IS NOT NULL AND (metric_tiles.min_value IS NULL OR (excluded.min_value, excluded.min_step, excluded.min_timestamp) < (metric_tiles.min_value, metric_tiles.min_step, metric_tiles.min_timestamp)) THEN excluded.min_value ELSE metric_tiles.min_value END",
+    "max_step = CASE WHEN excluded.max_value IS NOT NULL AND (metric_tiles.max_value IS NULL OR excluded.max_value > metric_tiles.max_value OR (excluded.max_value = metric_tiles.max_value AND (excluded.max_step, excluded.max_timestamp) < (metric_tiles.max_step, metric_tiles.max_timestamp))) THEN excluded.max_step ELSE metric_tiles.max_step END",
+    "max_timestamp = CASE WHEN excluded.max_value IS NOT NULL AND (metric_tiles.max_value IS NULL OR excluded.max_value > metric_tiles.max_value OR (excluded.max_value = metric_tiles.max_value AND (excluded.max_step, excluded.max_timestamp) < (metric_tiles.max_step, metric_tiles.max_timestamp))) THEN excluded.max_timestamp ELSE metric_tiles.max_timestamp END",
+    "max_value = CASE WHEN excluded.max_value IS NOT NULL AND (metric_tiles.max_value IS NULL OR excluded.max_value > metric_tiles.max_value OR (excluded.max_value = metric_tiles.max_value AND (excluded.max_step, excluded.max_timestamp) < (metric_tiles.max_step, metric_tiles.max_timestamp))) THEN excluded.max_value ELSE metric_tiles.max_value END",
+];
+
+/// Recomputes the given (key, tile) tiles of a run from its history, replacing them.
+async fn recompute_tiles<'k>(
+    conn: &mut AnyConnection,
+    run_id: &str,
+    tiles: impl Iterator<Item = (&'k str, i64)>,
+) -> StoreResult<()> {
+    // One statement per run of consecutive touched tiles of a key.
+    let mut touched: Vec<(&str, i64)> = tiles.collect();
+    touched.sort_unstable();
+    let mut ranges: Vec<(&str, i64, i64)> = Vec::new();
+    for (key, tile) in touched {
+        match ranges.last_mut() {
+            Some((k, _, hi)) if *k == key && *hi + 1 == tile => *hi = tile,
+            _ => ranges.push((key, tile, tile)),
+        }
+    }
+    let replace: Vec<String> = TILE_COLUMNS
+        .split(", ")
+        .skip(1)
+        .map(|column| format!("{column} = excluded.{column}"))
+        .collect();
+    let sql = format!(
+        "INSERT INTO metric_tiles (run_uuid, key, {TILE_COLUMNS}) {} \
+         ON CONFLICT (run_uuid, key, tile) DO UPDATE SET {}",
+        tiles_from_metrics("WHERE run_uuid = $1 AND key = $2 AND step BETWEEN $3 AND $4"),
+        replace.join(", ")
+    );
+    for (key, lo, hi) in ranges {
+        sqlx::query(&sql)
+            .bind(run_id)
+            .bind(key)
+            .bind(MetricTile::first_step(lo))
+            .bind(MetricTile::last_step(hi))
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// One tile as [`SqlStore::read_tiles`] reads it: tile, point_count, then the first and
+/// last points (step, timestamp, value, is_nan) and the min and max points (step,
+/// timestamp, value; null when every point is NaN).
+type TileJson = (
+    i64,
+    i64,
+    i64,
+    i64,
+    JsonReal,
+    i64,
+    i64,
+    i64,
+    JsonReal,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<JsonReal>,
+    Option<i64>,
+    Option<i64>,
+    Option<JsonReal>,
+);
+
+impl SqlStore {
+    /// Returns a run's tiles of `key` numbered `first..=last`, in order.
+    pub(super) async fn read_tiles(
+        &self,
+        run_id: &str,
+        key: &str,
+        first: i64,
+        last: i64,
+    ) -> StoreResult<Vec<MetricTile>> {
+        let reals: Vec<String> = TILE_COLUMNS
+            .split(", ")
+            .map(|c| {
+                if c.ends_with("_value") {
+                    format!("{} AS {c}", self.dialect.json_real(c))
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect();
+        let columns: Vec<&str> = TILE_COLUMNS.split(", ").collect();
+        let rows = self.dialect.json_rows_presorted(&columns, "tile");
+        let sql = format!(
+            "SELECT {rows} FROM (SELECT {} FROM metric_tiles \
+             WHERE run_uuid = $1 AND key = $2 AND tile BETWEEN $3 AND $4 ORDER BY tile) AS page",
+            reals.join(", ")
+        );
+        let query = sqlx::query(&sql)
+            .bind(run_id)
+            .bind(key)
+            .bind(first)
+            .bind(last);
+        let rows: Vec<TileJson> = super::fetch_json_rows(query, &self.reader).await?;
+        let point = |step, timestamp, JsonReal(value), is_nan: i64| MetricPoint {
+            step,
+            timestamp,
+            value: if is_nan != 0 { f64::NAN } else { value },
+        };
+        let extreme = |step: Option<i64>, timestamp: Option<i64>, value: Option<JsonReal>| {
+            Some(MetricPoint {
+                step: step?,
+                timestamp: timestamp?,
+                value: value?.0,
+            })
+        };
+        Ok(rows
+            .into_iter()
+            .map(|r| MetricTile {
+                tile: r.0,
+                point_count: r.1,
+                first: point(r.2, r.3, r.4, r.5),
+                last: point(r.6, r.7, r.8, r.9),
+                min: extreme(r.10, r.11, r.12),
+                max: extreme(r.13, r.14, r.15),
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+impl SqlStore {
+    /// Every stored tile as text, in key order: for comparing two ways of building them.
+    pub(crate) async fn tiles_as_text(&self) -> Vec<String> {
+        use sqlx::Row;
+        let columns: Vec<String> = TILE_COLUMNS
+            .split(", ")
+            .map(|c| format!("COALESCE(CAST({c} AS TEXT), '-')"))
+            .collect();
+        let sql = format!(
+            "SELECT run_uuid || ' ' || key || ' ' || {} FROM metric_tiles \
+             ORDER BY run_uuid, key, tile",
+            columns.join(" || ' ' || ")
+        );
+        sqlx::query(&sql)
+            .fetch_all(&self.reader)
+            .await
+            .expect("read tiles")
+            .iter()
+            .map(|row| row.get::<String, _>(0))
+            .collect()
+    }
+
+    /// Drops every tile and rebuilds them with migration 0004's own backfill statement.
+    pub(crate) async fn rebuild_tiles_as_migration(&self) {
+        let migration = match self.dialect {
+            Dialect::Sqlite => include_str!("../../../../migrations/sqlite/0004_metric_tiles.sql"),
+            Dialect::Postgres => {
+                include_str!("../../../../migrations/postgres/0004_metric_tiles.sql")
+            }
+        };
+        let backfill = &migration[migration
+            .find("INSERT INTO metric_tiles")
+            .expect("the migration backfills")..];
+        sqlx::query("DELETE FROM metric_tiles")
+            .execute(&self.writer)
+            .await
+            .expect("delete tiles");
+        sqlx::query(backfill)
+            .execute(&self.writer)
+            .await
+            .expect("backfill tiles");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tiles_from_metrics;
+
+    #[test]
+    fn recompute_matches_the_migration_backfill() {
+        // The server's recompute is the migration's statement with a filter.
+        for migration in [
+            include_str!("../../../../migrations/sqlite/0004_metric_tiles.sql"),
+            include_str!("../../../../migrations/postgres/0004_metric_tiles.sql"),
+        ] {
+            let normalise = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+            let backfill = normalise(migration.split("INSERT INTO metric_tiles").nth(1).unwrap());
+            assert_eq!(
+                backfill.trim_end_matches(';'),
+                normalise(&tiles_from_metrics(""))
+            );
+        }
+    }
+}
