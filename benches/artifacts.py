@@ -49,7 +49,11 @@ def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 120) -> None
     raise SystemExit(f"{url} did not become healthy")
 
 
-def timed(cmd: list[str]) -> float:
+def timed(cmd: list[str], fresh: Path | None = None) -> float:
+    """Seconds `cmd` takes; `fresh` (its output file) is removed first, so no run pays
+    for truncating the previous run's copy."""
+    if fresh is not None:
+        fresh.unlink(missing_ok=True)
     start = time.perf_counter()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
     return time.perf_counter() - start
@@ -78,7 +82,7 @@ def bench_server(name: str, command: list[str], work: Path, src: Path, repeat: i
         endpoint = f"{url}/api/2.0/mlflow-artifacts/artifacts/bench/{src.name}"
         out = work / f"{name}-download.bin"
         up = min(timed(["curl", "-sfS", "-T", str(src), endpoint]) for _ in range(repeat))
-        down = min(timed(["curl", "-sfS", "-o", str(out), endpoint]) for _ in range(repeat))
+        down = min(timed(["curl", "-sfS", "-o", str(out), endpoint], out) for _ in range(repeat))
         if out.stat().st_size != src.stat().st_size:
             raise SystemExit(f"{name}: downloaded {out.stat().st_size} bytes")
         out.unlink()
@@ -96,7 +100,7 @@ def bench_server(name: str, command: list[str], work: Path, src: Path, repeat: i
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size-mb", type=int, default=1024)
-    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--ferroflow-bin", default=str(REPO / "target" / "release" / "ferroflow"))
     parser.add_argument("--mlflow", default=f"{sys.executable} -m mlflow")
     parser.add_argument("--skip-mlflow", action="store_true")
@@ -112,8 +116,9 @@ def main() -> None:
                 f.write(block)
         size_mb = src.stat().st_size / (1 << 20)
 
-        cp = min(timed(["cp", str(src), str(work / "copy.bin")]) for _ in range(args.repeat))
-        (work / "copy.bin").unlink()
+        copy = work / "copy.bin"
+        cp = min(timed(["cp", str(src), str(copy)], copy) for _ in range(args.repeat))
+        copy.unlink()
         rows = [("cp", cp, cp)]
         rows.append(("ferroflow", *bench_server("ferroflow", [str(Path(args.ferroflow_bin).resolve()), "server"], work, src, args.repeat)))
         if not args.skip_mlflow:
