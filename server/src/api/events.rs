@@ -72,8 +72,8 @@ async fn render(
         }
         LiveEvent::Metrics { run_id, metrics } => {
             if !run_experiments.contains_key(run_id) {
-                let experiment = tracking.store().get_run(run_id).await.ok();
-                run_experiments.insert(run_id.clone(), experiment.map(|r| r.info.experiment_id));
+                let experiment = tracking.store().get_run_info(run_id).await.ok();
+                run_experiments.insert(run_id.clone(), experiment.map(|info| info.experiment_id));
             }
             let experiment_id = run_experiments.get(run_id)?.as_deref()?;
             wanted(experiment_id).then(|| {

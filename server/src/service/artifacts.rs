@@ -333,8 +333,7 @@ impl ArtifactService {
             })?;
         let relative = ArtifactPath::parse(request.path.as_deref().unwrap_or(""))
             .map_err(ArtifactError::from)?;
-        let run = tracking.store().get_run(run_id).await?;
-        let root_uri = run.info.artifact_uri;
+        let root_uri = tracking.store().get_run_info(run_id).await?.artifact_uri;
         let (store, root) = self.resolve_run_root(&root_uri)?;
         let files = store
             .list(&root.join(&relative))
@@ -361,8 +360,8 @@ impl ArtifactService {
         range: Option<ByteRange>,
     ) -> Result<DownloadOutcome, MlflowError> {
         let relative = ArtifactPath::parse(path).map_err(ArtifactError::from)?;
-        let run = tracking.store().get_run(run_id).await?;
-        let (store, root) = self.resolve_run_root(&run.info.artifact_uri)?;
+        let info = tracking.store().get_run_info(run_id).await?;
+        let (store, root) = self.resolve_run_root(&info.artifact_uri)?;
         fetch(store.as_ref(), &root.join(&relative), range).await
     }
 

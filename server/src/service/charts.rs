@@ -2,6 +2,8 @@
 //! window, smooths it, and reduces it with [`sampling::m4`] to at most `max_points`.
 
 use ferroflow_protocol::messages::charts::*;
+use std::collections::HashMap;
+
 use futures::stream::{self, StreamExt, TryStreamExt};
 
 use super::{sampling, TrackingService};
@@ -32,19 +34,34 @@ impl TrackingService {
     ) -> Result<SampledHistoryResponse, MlflowError> {
         let max_points = check_request(&req)?;
         let smoothing = req.smoothing.unwrap_or(0.0);
-        let pairs: Vec<(String, String)> = req
+        // Relative time is measured from each run's start, so its window moves with it.
+        let origins: HashMap<String, i64> = match req.x_axis {
+            XAxis::Relative => {
+                stream::iter(req.run_ids.clone())
+                    .map(|run_id| async move {
+                        let info = self.store.get_run_info(&run_id).await?;
+                        Ok::<_, MlflowError>((run_id, info.start_time.unwrap_or(0)))
+                    })
+                    .buffered(READ_CONCURRENCY)
+                    .try_collect()
+                    .await?
+            }
+            XAxis::Step | XAxis::Time => HashMap::new(),
+        };
+        let pairs: Vec<(String, String, i64)> = req
             .run_ids
             .iter()
             .flat_map(|run| {
+                let origin = origins.get(run).copied().unwrap_or(0);
                 req.metric_keys
                     .iter()
-                    .map(move |key| (run.clone(), key.clone()))
+                    .map(move |key| (run.clone(), key.clone(), origin))
             })
             .collect();
         let req = &req;
         let series: Vec<Option<SampledSeries>> = stream::iter(pairs)
-            .map(|(run_id, key)| async move {
-                self.sampled_series(&run_id, &key, req, max_points, smoothing)
+            .map(|(run_id, key, origin)| async move {
+                self.sampled_series(&run_id, &key, origin, req, max_points, smoothing)
                     .await
             })
             .buffered(READ_CONCURRENCY)
@@ -55,26 +72,17 @@ impl TrackingService {
         })
     }
 
-    /// Returns one run's sampled history of `key`, or `None` when the window is empty.
+    /// Returns one run's sampled history of `key`, or `None` when the window is empty;
+    /// `origin` is added to the request's window (the run's start on a relative axis).
     async fn sampled_series(
         &self,
         run_id: &str,
         key: &str,
+        origin: i64,
         req: &SampledHistory,
         max_points: usize,
         smoothing: f64,
     ) -> Result<Option<SampledSeries>, MlflowError> {
-        // Relative time is measured from the run's start, so its window moves with it.
-        let origin = match req.x_axis {
-            XAxis::Relative => self
-                .store
-                .get_run(run_id)
-                .await?
-                .info
-                .start_time
-                .unwrap_or(0),
-            XAxis::Step | XAxis::Time => 0,
-        };
         let window = MetricWindow {
             by_timestamp: req.x_axis != XAxis::Step,
             start: req.start.map_or(i64::MIN, |s| s.saturating_add(origin)),

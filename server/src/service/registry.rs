@@ -445,8 +445,8 @@ impl TrackingService {
         let run_root = |run_id: &str| {
             let run_id = run_id.to_owned();
             async move {
-                match self.store.get_run(&run_id).await {
-                    Ok(run) => Ok(run.info.artifact_uri),
+                match self.store.get_run_info(&run_id).await {
+                    Ok(info) => Ok(info.artifact_uri),
                     Err(crate::store::StoreError::NotFound(..)) => {
                         Err(invalid_source(source, "run_id"))
                     }

@@ -33,8 +33,8 @@ impl TrackingService {
     /// Tells live dashboards a run's lifecycle changed (deleted or restored).
     async fn publish_run_info(&self, run_id: &str) {
         if self.events.has_subscribers() {
-            match self.store.get_run(run_id).await {
-                Ok(run) => self.events.publish(LiveEvent::Run(run.info)),
+            match self.store.get_run_info(run_id).await {
+                Ok(info) => self.events.publish(LiveEvent::Run(info)),
                 Err(err) => tracing::warn!(run_id, error = %err, "live update skipped"),
             }
         }

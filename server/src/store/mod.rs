@@ -300,6 +300,8 @@ pub trait RunStore: Send + Sync {
     async fn create_run(&self, new: NewRun) -> StoreResult<Run>;
     /// Returns a run with its latest metrics, params, tags and inputs.
     async fn get_run(&self, run_id: &str) -> StoreResult<Run>;
+    /// Returns a run's info alone (no params, tags, metrics or inputs).
+    async fn get_run_info(&self, run_id: &str) -> StoreResult<RunInfo>;
     /// Updates status, end time or name of an active run.
     async fn update_run(&self, run_id: &str, update: &RunUpdate) -> StoreResult<RunInfo>;
     /// Soft-deletes a run.

@@ -13,6 +13,11 @@ pub(super) async fn run_lifecycle(store: Arc<SqlStore>) {
         run.info.artifact_uri,
         format!("{ARTIFACT_ROOT}/{exp}/{run_id}/artifacts")
     );
+    assert_eq!(store.get_run_info(&run_id).await.unwrap(), run.info);
+    assert!(matches!(
+        store.get_run_info("0".repeat(32).as_str()).await,
+        Err(StoreError::NotFound(..))
+    ));
     let info = store
         .update_run(
             &run_id,

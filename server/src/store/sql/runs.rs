@@ -479,7 +479,7 @@ impl SqlStore {
         Ok(())
     }
 
-    async fn get_run_info(&self, conn: &mut AnyConnection, run_id: &str) -> StoreResult<RunInfo> {
+    async fn run_info_in(&self, conn: &mut AnyConnection, run_id: &str) -> StoreResult<RunInfo> {
         let sql = format!("SELECT {RUN_COLUMNS} FROM runs WHERE run_uuid = $1");
         let row = sqlx::query(&sql)
             .bind(run_id)
@@ -565,6 +565,11 @@ impl RunStore for SqlStore {
         })
     }
 
+    async fn get_run_info(&self, run_id: &str) -> StoreResult<RunInfo> {
+        let mut conn = self.reader.acquire().await?;
+        self.run_info_in(&mut conn, run_id).await
+    }
+
     async fn get_run(&self, run_id: &str) -> StoreResult<Run> {
         self.load_runs(&[run_id.to_string()])
             .await?
@@ -592,7 +597,7 @@ impl RunStore for SqlStore {
             };
             upsert_tags(self.dialect, &mut tx, run_id, std::slice::from_ref(&tag)).await?;
         }
-        let info = self.get_run_info(&mut tx, run_id).await?;
+        let info = self.run_info_in(&mut tx, run_id).await?;
         tx.commit().await?;
         Ok(info)
     }
