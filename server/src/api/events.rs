@@ -25,6 +25,10 @@ use crate::AppState;
 /// Idle time after which a comment keeps proxies from closing the stream.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
+/// Runs whose experiment one stream remembers; past this it forgets them all and looks
+/// them up again, so a long-lived dashboard on a busy server holds bounded memory.
+const REMEMBERED_RUNS: usize = 10_000;
+
 pub async fn events(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
@@ -67,11 +71,13 @@ async fn render(
     let wanted = |id: &str| experiments.is_empty() || experiments.contains(id);
     match &*event {
         LiveEvent::Run(info) => {
+            forget_if_full(run_experiments);
             run_experiments.insert(info.run_id.clone(), Some(info.experiment_id.clone()));
             wanted(&info.experiment_id).then(|| json!({"type": "run", "run": info}).to_string())
         }
         LiveEvent::Metrics { run_id, metrics } => {
             if !run_experiments.contains_key(run_id) {
+                forget_if_full(run_experiments);
                 let experiment = tracking.store().get_run_info(run_id).await.ok();
                 run_experiments.insert(run_id.clone(), experiment.map(|info| info.experiment_id));
             }
@@ -86,5 +92,12 @@ async fn render(
                 .to_string()
             })
         }
+    }
+}
+
+/// Empties the run → experiment memory of a stream once it holds [`REMEMBERED_RUNS`].
+fn forget_if_full(run_experiments: &mut HashMap<String, Option<String>>) {
+    if run_experiments.len() >= REMEMBERED_RUNS {
+        run_experiments.clear();
     }
 }
