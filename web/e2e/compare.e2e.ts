@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { startHarness, type Harness } from './harness'
 import { createExperiment, createRun } from './seed'
+import { tick } from './ui'
 
 let h: Harness
 let page: Page
@@ -81,12 +82,12 @@ describe('compare page', () => {
   })
 
   it('hides equal params with "Only differences"', async () => {
-    await page.getByLabel(/Only differences/).check()
+    await tick(page.getByLabel(/Only differences/))
     expect(await page.locator('.diff-table tbody tr th').allTextContents()).toEqual(['lr'])
   })
 
   it('keeps chart options in the URL', async () => {
-    await page.getByLabel('Log scale').check()
+    await tick(page.getByLabel('Log scale'))
     await expect.poll(() => new URL(page.url()).searchParams.get('log')).toBe('1')
     await page.reload()
     await page.locator('.chart-card[data-metric="loss"] canvas').waitFor()

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { startHarness, type Harness } from './harness'
 import { createExperiment, createRun } from './seed'
-import { cellText, expectRunNames, runNames, runRow } from './ui'
+import { cellText, expectRunNames, runNames, runRow, tick } from './ui'
 
 let h: Harness
 let page: Page
@@ -133,7 +133,7 @@ describe('runs table', () => {
     await expectRunNames(page, newestFirst)
     await page.getByRole('button', { name: /^Columns/ }).click()
     const option = page.locator('input[data-column-key="params.lr"]')
-    await option.check()
+    await tick(option)
     await page.getByRole('button', { name: 'Done' }).click()
 
     const header = page.locator('.runs-grid-th[data-column="params.lr"]')
@@ -163,9 +163,9 @@ describe('runs table', () => {
     await expectRunNames(page, newestFirst)
     const compare = page.getByRole('button', { name: /^Compare/ })
     expect(await compare.isDisabled()).toBe(true)
-    await runRow(page, 'cnn-deep').locator('input[type="checkbox"]').check()
+    await tick(runRow(page, 'cnn-deep').locator('input[type="checkbox"]'))
     expect(await compare.isDisabled()).toBe(true)
-    await runRow(page, 'mlp-wide').locator('input[type="checkbox"]').check()
+    await tick(runRow(page, 'mlp-wide').locator('input[type="checkbox"]'))
     expect(await compare.isDisabled()).toBe(false)
     const selected = [runIds.get('cnn-deep'), runIds.get('mlp-wide')].join(',')
     expect(query().get('sel')).toBe(selected)

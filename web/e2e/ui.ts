@@ -1,6 +1,7 @@
 // Reading the dashboard the way a user sees it, for assertions.
 
-import type { Page } from 'playwright-core'
+import type { Locator, Page } from 'playwright-core'
+import { expect } from 'vitest'
 
 /** The run names in the runs table, top to bottom, as rendered. */
 export function runNames(page: Page): Promise<string[]> {
@@ -35,4 +36,14 @@ export function runRow(page: Page, runName: string) {
 /** The text of one cell of the row showing `runName`. */
 export function cellText(page: Page, runName: string, column: string): Promise<string> {
   return runRow(page, runName).locator(`[data-column="${column}"]`).innerText()
+}
+
+/**
+ * Ticks a checkbox whose checked state lives in the URL: the router applies the change
+ * in a transition, so the box shows it a moment after the click (Playwright's `check()`
+ * asserts it at once and fails).
+ */
+export async function tick(box: Locator): Promise<void> {
+  await box.click()
+  await expect.poll(() => box.isChecked()).toBe(true)
 }
