@@ -82,6 +82,24 @@ impl Dialect {
         }
     }
 
+    /// Returns the `FROM` and `WHERE` of a read of `table`'s rows belonging to the runs
+    /// whose ids are bound at `list` (placeholders); the rows keep `table`'s column names.
+    ///
+    /// PostgreSQL looks each run up by its own index probe: with a plain `IN` list it
+    /// scanned the whole table whenever a few runs with thousands of rows (a skew its
+    /// sampled `n_distinct` underestimates) made the list look unselective: 47 ms for
+    /// the 500 params of 100 runs among 448,500, against well under 1 ms by the index.
+    pub fn rows_of_runs(self, table: &str, list: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("FROM {table} WHERE run_uuid IN ({list})"),
+            // OFFSET 0 keeps the planner from flattening the lookup back into a join.
+            Dialect::Postgres => format!(
+                "FROM unnest(ARRAY[{list}]::text[]) AS ids(id) CROSS JOIN LATERAL \
+                 (SELECT * FROM {table} WHERE run_uuid = ids.id OFFSET 0) AS {table}"
+            ),
+        }
+    }
+
     /// Returns `count` comma-separated bind placeholders numbered from `start`, for a
     /// statement whose values are all bound in textual order.
     ///

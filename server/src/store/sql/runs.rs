@@ -337,7 +337,7 @@ impl SqlStore {
                 .collect();
 
             let sql = format!(
-                "SELECT {} FROM latest_metrics WHERE run_uuid IN ({list})",
+                "SELECT {} {}",
                 d.json_rows(
                     &[
                         "run_uuid",
@@ -348,7 +348,8 @@ impl SqlStore {
                         "is_nan"
                     ],
                     "run_uuid, key"
-                )
+                ),
+                d.rows_of_runs("latest_metrics", &list)
             );
             let rows: Vec<(String, String, String, i64, i64, i64)> =
                 fetch_json_rows(query_with_ids(&sql, chunk), &self.reader).await?;
@@ -366,8 +367,9 @@ impl SqlStore {
 
             for table in ["params", "tags"] {
                 let sql = format!(
-                    "SELECT {} FROM {table} WHERE run_uuid IN ({list})",
-                    d.json_rows(&["run_uuid", "key", "value"], "run_uuid, key")
+                    "SELECT {} {}",
+                    d.json_rows(&["run_uuid", "key", "value"], "run_uuid, key"),
+                    d.rows_of_runs(table, &list)
                 );
                 let rows: Vec<(String, String, String)> =
                     fetch_json_rows(query_with_ids(&sql, chunk), &self.reader).await?;
