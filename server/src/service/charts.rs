@@ -1,9 +1,9 @@
 //! `ferroflow/metrics/sampled`: reads each requested (run, key) history inside the
 //! window, smooths it, and reduces it with [`sampling::m4`] to at most `max_points`.
 
-use ferroflow_protocol::messages::charts::*;
 use std::collections::HashMap;
 
+use ferroflow_protocol::messages::charts::*;
 use futures::stream::{self, StreamExt, TryStreamExt};
 
 use super::{sampling, TrackingService};
@@ -164,17 +164,10 @@ impl TrackingService {
         window: MetricWindow,
         buckets: usize,
     ) -> Result<(Vec<MetricPoint>, Vec<f64>, Option<usize>), MlflowError> {
-        let whole_tiles = (
-            window
-                .start
-                .div_euclid(MetricTile::STEPS)
-                .saturating_add((window.start.rem_euclid(MetricTile::STEPS) != 0) as i64),
-            window.end.div_euclid(MetricTile::STEPS)
-                - (window.end.rem_euclid(MetricTile::STEPS) != MetricTile::STEPS - 1) as i64,
-        );
-        let tiles = if whole_tiles.0 <= whole_tiles.1 {
+        let (first_whole, last_whole) = MetricTile::whole_within(window.start, window.end);
+        let tiles = if first_whole <= last_whole {
             self.store
-                .get_metric_tiles(run_id, key, whole_tiles.0, whole_tiles.1)
+                .get_metric_tiles(run_id, key, first_whole, last_whole)
                 .await?
         } else {
             Vec::new()
@@ -193,26 +186,26 @@ impl TrackingService {
             return self.window_points(run_id, key, window, 0.0).await;
         }
         // Points outside the whole tiles can only lie in the window's partial end tiles.
+        // (No edge below i64::MIN or above i64::MAX: checked_* give None there.)
         let edge = |start: Option<i64>, end: Option<i64>| async move {
             match (start, end) {
                 (Some(start), Some(end)) if start <= end => {
-                    let by_timestamp = false;
-                    let window = MetricWindow {
-                        by_timestamp,
+                    let edge = MetricWindow {
+                        by_timestamp: false,
                         start,
                         end,
                     };
-                    self.store.get_metric_window(run_id, key, window).await
+                    self.store.get_metric_window(run_id, key, edge).await
                 }
                 _ => Ok(Vec::new()),
             }
         };
-        let first_whole = MetricTile::first_step(whole_tiles.0);
-        let mut points = edge(Some(window.start), first_whole.checked_sub(1)).await?;
+        let below = MetricTile::first_step(first_whole).checked_sub(1);
+        let mut points = edge(Some(window.start), below).await?;
         let before = points.len();
         points.extend(tiles.iter().flat_map(sampling::tile_points));
-        let last_whole = MetricTile::last_step(whole_tiles.1);
-        let after = edge(last_whole.checked_add(1), Some(window.end)).await?;
+        let above = MetricTile::last_step(last_whole).checked_add(1);
+        let after = edge(above, Some(window.end)).await?;
         let total = before + tiled as usize + after.len();
         points.extend(after);
         let values = points.iter().map(|p| p.value).collect();

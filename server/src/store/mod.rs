@@ -268,6 +268,14 @@ impl MetricTile {
     pub fn last_step(tile: i64) -> i64 {
         tile * Self::STEPS + (Self::STEPS - 1)
     }
+
+    /// Returns the first and last tile lying wholly inside steps `start..=end` (the first
+    /// is past the last when none does).
+    pub fn whole_within(start: i64, end: i64) -> (i64, i64) {
+        let first = Self::of_step(start) + i64::from(start.rem_euclid(Self::STEPS) != 0);
+        let last = Self::of_step(end) - i64::from(end.rem_euclid(Self::STEPS) != Self::STEPS - 1);
+        (first, last)
+    }
 }
 
 /// Experiment operations.

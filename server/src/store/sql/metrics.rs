@@ -1,8 +1,10 @@
-//! Metric history reads: the full (paged) history of one key and the step-sampled
-//! history of several runs that MLflow's charts request.
+//! Metric history reads: the full (paged) history of one key, the step-sampled history
+//! of several runs that MLflow's charts request, and ferroflow's chart windows and
+//! tiles (written by [`super::tiles`]).
 
 use std::collections::BTreeSet;
 
+use super::tiles::TILE_COLUMNS;
 use super::{fetch_json_rows, metric_value, JsonReal, SqlStore};
 use crate::store::{
     HistoryInterval, MetricPoint, MetricStore, MetricTile, MetricWindow, Page, StoreResult,
@@ -16,6 +18,28 @@ type PointRow = (i64, i64, String, i64);
 
 /// One point as a chart window reads it: step, timestamp, value, is_nan.
 type ChartPointRow = (i64, i64, JsonReal, i64);
+
+/// One tile as `get_metric_tiles` reads it: tile, point_count, then the first and
+/// last points (step, timestamp, value, is_nan) and the min and max points (step,
+/// timestamp, value; null when every point is NaN).
+type TileJson = (
+    i64,
+    i64,
+    i64,
+    i64,
+    JsonReal,
+    i64,
+    i64,
+    i64,
+    JsonReal,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<JsonReal>,
+    Option<i64>,
+    Option<i64>,
+    Option<JsonReal>,
+);
 
 /// The history order of MLflow's `get-history`, and of step windows.
 const STEP_ORDER: &str = "step, timestamp, value";
@@ -217,7 +241,52 @@ impl MetricStore for SqlStore {
         first: i64,
         last: i64,
     ) -> StoreResult<Vec<MetricTile>> {
-        self.read_tiles(run_id, key, first, last).await
+        let reals: Vec<String> = TILE_COLUMNS
+            .split(", ")
+            .map(|c| {
+                if c.ends_with("_value") {
+                    format!("{} AS {c}", self.dialect.json_real(c))
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect();
+        let columns: Vec<&str> = TILE_COLUMNS.split(", ").collect();
+        let rows = self.dialect.json_rows_presorted(&columns, "tile");
+        let sql = format!(
+            "SELECT {rows} FROM (SELECT {} FROM metric_tiles \
+             WHERE run_uuid = $1 AND key = $2 AND tile BETWEEN $3 AND $4 ORDER BY tile) AS page",
+            reals.join(", ")
+        );
+        let query = sqlx::query(&sql)
+            .bind(run_id)
+            .bind(key)
+            .bind(first)
+            .bind(last);
+        let rows: Vec<TileJson> = fetch_json_rows(query, &self.reader).await?;
+        let point = |step, timestamp, JsonReal(value), is_nan: i64| MetricPoint {
+            step,
+            timestamp,
+            value: if is_nan != 0 { f64::NAN } else { value },
+        };
+        let extreme = |step: Option<i64>, timestamp: Option<i64>, value: Option<JsonReal>| {
+            Some(MetricPoint {
+                step: step?,
+                timestamp: timestamp?,
+                value: value?.0,
+            })
+        };
+        Ok(rows
+            .into_iter()
+            .map(|r| MetricTile {
+                tile: r.0,
+                point_count: r.1,
+                first: point(r.2, r.3, r.4, r.5),
+                last: point(r.6, r.7, r.8, r.9),
+                min: extreme(r.10, r.11, r.12),
+                max: extreme(r.13, r.14, r.15),
+            })
+            .collect())
     }
 }
 

@@ -9,18 +9,20 @@
 //! touched are recomputed from the history instead.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use ferroflow_protocol::Metric;
 use sqlx::AnyConnection;
 
-use super::{stored_value, Dialect, JsonReal, SqlStore};
-use crate::store::{MetricPoint, MetricTile, StoreResult};
+use super::{stored_value, Dialect};
+use crate::store::{MetricTile, StoreResult};
 
 /// Rows per multi-row tile upsert: 18 binds each, far below both engines' bind limits.
 const TILES_PER_UPSERT: usize = 500;
 
 /// The stored columns of a tile after `run_uuid, key`.
-const TILE_COLUMNS: &str = "tile, point_count, first_step, first_timestamp, first_value, \
+pub(super) const TILE_COLUMNS: &str =
+    "tile, point_count, first_step, first_timestamp, first_value, \
      first_is_nan, last_step, last_timestamp, last_value, last_is_nan, min_step, min_timestamp, \
      min_value, max_step, max_timestamp, max_value";
 
@@ -160,7 +162,7 @@ pub(super) async fn update_tiles(
             "INSERT INTO metric_tiles (run_uuid, key, {TILE_COLUMNS}) VALUES {} \
              ON CONFLICT (run_uuid, key, tile) DO UPDATE SET {}",
             rows.join(", "),
-            MERGE.join(", ")
+            *MERGE
         );
         let mut query = sqlx::query(&sql);
         for ((key, tile), row) in chunk {
@@ -187,25 +189,51 @@ pub(super) async fn update_tiles(
 }
 
 /// The upsert's merge of a stored tile (`metric_tiles.`) with a batch's (`excluded.`),
-/// with the orders of [`TileRow::add`]. Every right-hand side reads the stored row as it
-/// was before the update, on both engines.
-const MERGE: [&str; 15] = [
-    "point_count = metric_tiles.point_count + excluded.point_count",
-    "first_step = CASE WHEN (excluded.first_step, excluded.first_timestamp, excluded.first_value) < (metric_tiles.first_step, metric_tiles.first_timestamp, metric_tiles.first_value) THEN excluded.first_step ELSE metric_tiles.first_step END",
-    "first_timestamp = CASE WHEN (excluded.first_step, excluded.first_timestamp, excluded.first_value) < (metric_tiles.first_step, metric_tiles.first_timestamp, metric_tiles.first_value) THEN excluded.first_timestamp ELSE metric_tiles.first_timestamp END",
-    "first_value = CASE WHEN (excluded.first_step, excluded.first_timestamp, excluded.first_value) < (metric_tiles.first_step, metric_tiles.first_timestamp, metric_tiles.first_value) THEN excluded.first_value ELSE metric_tiles.first_value END",
-    "first_is_nan = CASE WHEN (excluded.first_step, excluded.first_timestamp, excluded.first_value) < (metric_tiles.first_step, metric_tiles.first_timestamp, metric_tiles.first_value) THEN excluded.first_is_nan ELSE metric_tiles.first_is_nan END",
-    "last_step = CASE WHEN (excluded.last_step, excluded.last_timestamp, excluded.last_value) > (metric_tiles.last_step, metric_tiles.last_timestamp, metric_tiles.last_value) THEN excluded.last_step ELSE metric_tiles.last_step END",
-    "last_timestamp = CASE WHEN (excluded.last_step, excluded.last_timestamp, excluded.last_value) > (metric_tiles.last_step, metric_tiles.last_timestamp, metric_tiles.last_value) THEN excluded.last_timestamp ELSE metric_tiles.last_timestamp END",
-    "last_value = CASE WHEN (excluded.last_step, excluded.last_timestamp, excluded.last_value) > (metric_tiles.last_step, metric_tiles.last_timestamp, metric_tiles.last_value) THEN excluded.last_value ELSE metric_tiles.last_value END",
-    "last_is_nan = CASE WHEN (excluded.last_step, excluded.last_timestamp, excluded.last_value) > (metric_tiles.last_step, metric_tiles.last_timestamp, metric_tiles.last_value) THEN excluded.last_is_nan ELSE metric_tiles.last_is_nan END",
-    "min_step = CASE WHEN excluded.min_value IS NOT NULL AND (metric_tiles.min_value IS NULL OR (excluded.min_value, excluded.min_step, excluded.min_timestamp) < (metric_tiles.min_value, metric_tiles.min_step, metric_tiles.min_timestamp)) THEN excluded.min_step ELSE metric_tiles.min_step END",
-    "min_timestamp = CASE WHEN excluded.min_value IS NOT NULL AND (metric_tiles.min_value IS NULL OR (excluded.min_value, excluded.min_step, excluded.min_timestamp) < (metric_tiles.min_value, metric_tiles.min_step, metric_tiles.min_timestamp)) THEN excluded.min_timestamp ELSE metric_tiles.min_timestamp END",
-    "min_value = CASE WHEN excluded.min_value IS NOT NULL AND (metric_tiles.min_value IS NULL OR (excluded.min_value, excluded.min_step, excluded.min_timestamp) < (metric_tiles.min_value, metric_tiles.min_step, metric_tiles.min_timestamp)) THEN excluded.min_value ELSE metric_tiles.min_value END",
-    "max_step = CASE WHEN excluded.max_value IS NOT NULL AND (metric_tiles.max_value IS NULL OR excluded.max_value > metric_tiles.max_value OR (excluded.max_value = metric_tiles.max_value AND (excluded.max_step, excluded.max_timestamp) < (metric_tiles.max_step, metric_tiles.max_timestamp))) THEN excluded.max_step ELSE metric_tiles.max_step END",
-    "max_timestamp = CASE WHEN excluded.max_value IS NOT NULL AND (metric_tiles.max_value IS NULL OR excluded.max_value > metric_tiles.max_value OR (excluded.max_value = metric_tiles.max_value AND (excluded.max_step, excluded.max_timestamp) < (metric_tiles.max_step, metric_tiles.max_timestamp))) THEN excluded.max_timestamp ELSE metric_tiles.max_timestamp END",
-    "max_value = CASE WHEN excluded.max_value IS NOT NULL AND (metric_tiles.max_value IS NULL OR excluded.max_value > metric_tiles.max_value OR (excluded.max_value = metric_tiles.max_value AND (excluded.max_step, excluded.max_timestamp) < (metric_tiles.max_step, metric_tiles.max_timestamp))) THEN excluded.max_value ELSE metric_tiles.max_value END",
-];
+/// with the orders of [`TileRow::add`]: each point group takes the batch's columns where
+/// the batch's point wins. Every right-hand side reads the stored row as it was before
+/// the update, on both engines.
+static MERGE: LazyLock<String> = LazyLock::new(|| {
+    let (new, old) = ("excluded", "metric_tiles");
+    let first = format!(
+        "({new}.first_step, {new}.first_timestamp, {new}.first_value) \
+         < ({old}.first_step, {old}.first_timestamp, {old}.first_value)"
+    );
+    let last = format!(
+        "({new}.last_step, {new}.last_timestamp, {new}.last_value) \
+         > ({old}.last_step, {old}.last_timestamp, {old}.last_value)"
+    );
+    let min = format!(
+        "{new}.min_value IS NOT NULL AND ({old}.min_value IS NULL OR \
+         ({new}.min_value, {new}.min_step, {new}.min_timestamp) \
+         < ({old}.min_value, {old}.min_step, {old}.min_timestamp))"
+    );
+    let max = format!(
+        "{new}.max_value IS NOT NULL AND ({old}.max_value IS NULL OR \
+         {new}.max_value > {old}.max_value OR ({new}.max_value = {old}.max_value AND \
+         ({new}.max_step, {new}.max_timestamp) < ({old}.max_step, {old}.max_timestamp)))"
+    );
+    let mut assignments = vec![format!(
+        "point_count = {old}.point_count + {new}.point_count"
+    )];
+    for (group, wins, columns) in [
+        (
+            "first",
+            &first,
+            &["step", "timestamp", "value", "is_nan"][..],
+        ),
+        ("last", &last, &["step", "timestamp", "value", "is_nan"][..]),
+        ("min", &min, &["step", "timestamp", "value"][..]),
+        ("max", &max, &["step", "timestamp", "value"][..]),
+    ] {
+        for column in columns {
+            let c = format!("{group}_{column}");
+            assignments.push(format!(
+                "{c} = CASE WHEN {wins} THEN {new}.{c} ELSE {old}.{c} END"
+            ));
+        }
+    }
+    assignments.join(", ")
+});
 
 /// Recomputes the given (key, tile) tiles of a run from its history, replacing them.
 async fn recompute_tiles<'k>(
@@ -246,88 +274,8 @@ async fn recompute_tiles<'k>(
     Ok(())
 }
 
-/// One tile as [`SqlStore::read_tiles`] reads it: tile, point_count, then the first and
-/// last points (step, timestamp, value, is_nan) and the min and max points (step,
-/// timestamp, value; null when every point is NaN).
-type TileJson = (
-    i64,
-    i64,
-    i64,
-    i64,
-    JsonReal,
-    i64,
-    i64,
-    i64,
-    JsonReal,
-    i64,
-    Option<i64>,
-    Option<i64>,
-    Option<JsonReal>,
-    Option<i64>,
-    Option<i64>,
-    Option<JsonReal>,
-);
-
-impl SqlStore {
-    /// Returns a run's tiles of `key` numbered `first..=last`, in order.
-    pub(super) async fn read_tiles(
-        &self,
-        run_id: &str,
-        key: &str,
-        first: i64,
-        last: i64,
-    ) -> StoreResult<Vec<MetricTile>> {
-        let reals: Vec<String> = TILE_COLUMNS
-            .split(", ")
-            .map(|c| {
-                if c.ends_with("_value") {
-                    format!("{} AS {c}", self.dialect.json_real(c))
-                } else {
-                    c.to_string()
-                }
-            })
-            .collect();
-        let columns: Vec<&str> = TILE_COLUMNS.split(", ").collect();
-        let rows = self.dialect.json_rows_presorted(&columns, "tile");
-        let sql = format!(
-            "SELECT {rows} FROM (SELECT {} FROM metric_tiles \
-             WHERE run_uuid = $1 AND key = $2 AND tile BETWEEN $3 AND $4 ORDER BY tile) AS page",
-            reals.join(", ")
-        );
-        let query = sqlx::query(&sql)
-            .bind(run_id)
-            .bind(key)
-            .bind(first)
-            .bind(last);
-        let rows: Vec<TileJson> = super::fetch_json_rows(query, &self.reader).await?;
-        let point = |step, timestamp, JsonReal(value), is_nan: i64| MetricPoint {
-            step,
-            timestamp,
-            value: if is_nan != 0 { f64::NAN } else { value },
-        };
-        let extreme = |step: Option<i64>, timestamp: Option<i64>, value: Option<JsonReal>| {
-            Some(MetricPoint {
-                step: step?,
-                timestamp: timestamp?,
-                value: value?.0,
-            })
-        };
-        Ok(rows
-            .into_iter()
-            .map(|r| MetricTile {
-                tile: r.0,
-                point_count: r.1,
-                first: point(r.2, r.3, r.4, r.5),
-                last: point(r.6, r.7, r.8, r.9),
-                min: extreme(r.10, r.11, r.12),
-                max: extreme(r.13, r.14, r.15),
-            })
-            .collect())
-    }
-}
-
 #[cfg(test)]
-impl SqlStore {
+impl super::SqlStore {
     /// Every stored tile as text, in key order: for comparing two ways of building them.
     pub(crate) async fn tiles_as_text(&self) -> Vec<String> {
         use sqlx::Row;
