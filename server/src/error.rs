@@ -60,7 +60,8 @@ impl From<StoreError> for MlflowError {
                 Self::new(ErrorCode::InvalidParameterValue, message)
             }
             // Driver messages can carry SQL and schema details: log them, answer generically.
-            other @ (StoreError::Database(_) | StoreError::Migration(_)) => {
+            other
+            @ (StoreError::Database(_) | StoreError::Sqlite(_) | StoreError::Migration(_)) => {
                 tracing::error!(error = %other, "store operation failed");
                 Self::new(
                     ErrorCode::InternalError,

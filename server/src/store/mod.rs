@@ -53,6 +53,9 @@ pub enum StoreError {
     /// The database failed.
     #[error("database error: {}", describe_sqlx(.0))]
     Database(sqlx::Error),
+    /// SQLite failed on the group-commit writer's connection.
+    #[error("database error: {0}")]
+    Sqlite(rusqlite::Error),
     /// Schema migration failed.
     #[error("migration error: {0}")]
     Migration(sqlx::migrate::MigrateError),

@@ -419,7 +419,9 @@ pub(super) async fn garbage_collection(store: Arc<SqlStore>) {
 }
 
 pub(super) async fn concurrent_writers(store: Arc<SqlStore>) {
-    // 20 writers logging at once must never see "database is locked".
+    // 20 writers logging at once must never see "database is locked", whichever of
+    // SQLite's two writers (group commit, or the sqlx writer for experiment tags) takes
+    // a write, and a batch that fails must fail alone, leaving its neighbours written.
     let run_ids: Vec<String> = {
         let mut ids = Vec::new();
         for i in 0..20 {
@@ -442,10 +444,31 @@ pub(super) async fn concurrent_writers(store: Arc<SqlStore>) {
                         )
                     })
                     .collect();
+                let param = format!("p{round}");
                 store
-                    .log_batch(&run_id, &batch(points, vec![], vec![("round", "x")]))
+                    .log_batch(
+                        &run_id,
+                        &batch(points, vec![(&param, "a")], vec![("round", "x")]),
+                    )
                     .await
                     .expect("concurrent log_batch");
+                let conflicting = batch(
+                    vec![metric("bad", 1.0, round, round)],
+                    vec![(&param, "b")],
+                    vec![("bad", "x")],
+                );
+                assert!(matches!(
+                    store.log_batch(&run_id, &conflicting).await,
+                    Err(StoreError::InvalidInput(_))
+                ));
+                let tag = ExperimentTag {
+                    key: format!("writer{w}"),
+                    value: round.to_string(),
+                };
+                store
+                    .set_experiment_tag(0, &tag)
+                    .await
+                    .expect("concurrent experiment tag");
             }
         }));
     }
@@ -454,5 +477,18 @@ pub(super) async fn concurrent_writers(store: Arc<SqlStore>) {
     }
     for run_id in &run_ids {
         assert_eq!(history(&store, run_id, "m").await.len(), 500);
+        assert!(history(&store, run_id, "bad").await.is_empty());
+        let run = store.get_run(run_id).await.unwrap();
+        assert_eq!(run.data.params.len(), 10);
+        assert!(run.data.tags.iter().all(|t| t.key != "bad"));
     }
+    let experiment = store.get_experiment(0).await.unwrap();
+    assert_eq!(
+        experiment
+            .tags
+            .iter()
+            .filter(|t| t.key.starts_with("writer") && t.value == "9")
+            .count(),
+        20
+    );
 }

@@ -133,7 +133,7 @@ impl SqlStore {
         to: LifecycleStage,
         now: i64,
     ) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         let updated = sqlx::query(
             "UPDATE experiments SET lifecycle_stage = $1, last_update_time = $2 \
              WHERE experiment_id = $3 AND lifecycle_stage = $4",
@@ -184,7 +184,7 @@ impl SqlStore {
 #[async_trait]
 impl ExperimentStore for SqlStore {
     async fn create_experiment(&self, new: NewExperiment) -> StoreResult<i64> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         let name = new.name.clone();
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO experiments (name, artifact_location, lifecycle_stage, creation_time, \
@@ -258,7 +258,7 @@ impl ExperimentStore for SqlStore {
     }
 
     async fn rename_experiment(&self, experiment_id: i64, name: &str, now: i64) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         let (stage, _) = self.experiment_stage(&mut tx, experiment_id).await?;
         if stage != LifecycleStage::Active {
             return Err(StoreError::InvalidState(
@@ -304,7 +304,7 @@ impl ExperimentStore for SqlStore {
     }
 
     async fn set_experiment_tag(&self, experiment_id: i64, tag: &ExperimentTag) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         self.require_active_experiment(&mut tx, experiment_id)
             .await?;
         sqlx::query(
@@ -321,7 +321,7 @@ impl ExperimentStore for SqlStore {
     }
 
     async fn delete_experiment_tag(&self, experiment_id: i64, key: &str) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         self.require_active_experiment(&mut tx, experiment_id)
             .await?;
         let deleted =

@@ -14,7 +14,7 @@ impl GarbageCollector for SqlStore {
         run_ids: &[String],
         experiment_ids: &[i64],
     ) -> StoreResult<(u64, u64)> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         let cutoff = older_than.unwrap_or(i64::MAX);
         let mut sql = String::from(
             "DELETE FROM runs WHERE lifecycle_stage = 'deleted' \

@@ -15,6 +15,7 @@ use sqlx::AnyConnection;
 
 use super::runs::run_not_found;
 use super::search::Bind;
+use super::write::WriteConn;
 use super::{
     bind_all, fetch_json_rows, metric_value, placeholders, stored_value, Dialect, SqlStore,
 };
@@ -94,23 +95,21 @@ fn logged_model_not_found(model_id: &str) -> StoreError {
 }
 
 /// Fails unless the logged model exists and is not deleted.
-async fn require_model(conn: &mut AnyConnection, model_id: &str) -> StoreResult<()> {
-    let found: Option<(String,)> = sqlx::query_as(
+async fn require_model(conn: &mut WriteConn<'_>, model_id: &str) -> StoreResult<()> {
+    conn.fetch_optional(
         "SELECT model_id FROM logged_models WHERE model_id = $1 AND lifecycle_stage = 'active'",
+        &[Bind::Text(model_id.to_owned())],
     )
-    .bind(model_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    found
-        .map(drop)
-        .ok_or_else(|| logged_model_not_found(model_id))
+    .await?
+    .map(drop)
+    .ok_or_else(|| logged_model_not_found(model_id))
 }
 
 /// Records the points of a log-batch that name a logged model among that model's
 /// metrics (MLflow's `_log_model_metrics`); a point already recorded is kept once. Every
 /// named model must exist and be active.
 pub(super) async fn insert_model_metrics(
-    conn: &mut AnyConnection,
+    conn: &mut WriteConn<'_>,
     run_id: &str,
     links: &[ModelMetricLink],
 ) -> StoreResult<()> {
@@ -120,22 +119,31 @@ pub(super) async fn insert_model_metrics(
             require_model(conn, &link.model_id).await?;
         }
         let (value, is_nan) = stored_value(link.metric.value);
-        sqlx::query(
+        // Absent dataset fields are NULL literals: the write binds carry no NULL.
+        let dataset = |field: &Option<String>, binds: &mut Vec<Bind>| match field {
+            Some(value) => {
+                binds.push(Bind::Text(value.clone()));
+                format!("${}", binds.len())
+            }
+            None => "NULL".to_owned(),
+        };
+        let mut binds = vec![
+            Bind::Text(link.model_id.clone()),
+            Bind::Text(link.metric.key.clone()),
+            Bind::Int(link.metric.timestamp),
+            Bind::Int(link.metric.step),
+            Bind::Float(value),
+            Bind::Int(is_nan),
+            Bind::Text(run_id.to_owned()),
+        ];
+        let name = dataset(&link.dataset_name, &mut binds);
+        let digest = dataset(&link.dataset_digest, &mut binds);
+        let sql = format!(
             "INSERT INTO logged_model_metrics (model_id, metric_name, metric_timestamp_ms, \
              metric_step, metric_value, is_nan, run_id, dataset_name, dataset_digest) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
-        )
-        .bind(&link.model_id)
-        .bind(&link.metric.key)
-        .bind(link.metric.timestamp)
-        .bind(link.metric.step)
-        .bind(value)
-        .bind(is_nan)
-        .bind(run_id)
-        .bind(link.dataset_name.as_deref())
-        .bind(link.dataset_digest.as_deref())
-        .execute(&mut *conn)
-        .await?;
+             VALUES ($1, $2, $3, $4, $5, $6, $7, {name}, {digest}) ON CONFLICT DO NOTHING"
+        );
+        conn.execute(&sql, &binds).await?;
     }
     Ok(())
 }
@@ -306,7 +314,7 @@ impl SqlStore {
 #[async_trait]
 impl LoggedModelStore for SqlStore {
     async fn create_logged_model(&self, new: NewLoggedModel) -> StoreResult<LoggedModel> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         // One statement checks the experiment is active and derives the artifact location.
         let inserted = sqlx::query(
             "INSERT INTO logged_models (model_id, experiment_id, name, artifact_location, \
@@ -412,8 +420,8 @@ impl LoggedModelStore for SqlStore {
         model_id: &str,
         tags: &[LoggedModelTag],
     ) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await?;
-        require_model(&mut tx, model_id).await?;
+        let mut tx = self.begin_write().await?;
+        require_model(&mut WriteConn::Sqlx(&mut tx), model_id).await?;
         upsert_key_values(
             &mut tx,
             "logged_model_tags",
@@ -426,8 +434,8 @@ impl LoggedModelStore for SqlStore {
     }
 
     async fn delete_logged_model_tag(&self, model_id: &str, key: &str) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await?;
-        require_model(&mut tx, model_id).await?;
+        let mut tx = self.begin_write().await?;
+        require_model(&mut WriteConn::Sqlx(&mut tx), model_id).await?;
         let deleted = sqlx::query("DELETE FROM logged_model_tags WHERE model_id = $1 AND key = $2")
             .bind(model_id)
             .bind(key)
@@ -448,8 +456,8 @@ impl LoggedModelStore for SqlStore {
         model_id: &str,
         params: &[LoggedModelParameter],
     ) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await?;
-        require_model(&mut tx, model_id).await?;
+        let mut tx = self.begin_write().await?;
+        require_model(&mut WriteConn::Sqlx(&mut tx), model_id).await?;
         upsert_key_values(
             &mut tx,
             "logged_model_params",
@@ -657,7 +665,7 @@ impl LoggedModelStore for SqlStore {
     }
 
     async fn log_outputs(&self, run_id: &str, models: &[ModelOutput]) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         let stage: Option<(String,)> =
             sqlx::query_as("SELECT lifecycle_stage FROM runs WHERE run_uuid = $1")
                 .bind(run_id)

@@ -10,6 +10,7 @@
 pub mod dialect;
 mod experiments;
 mod gc;
+mod group_commit;
 mod logged_models;
 mod metrics;
 mod postgres;
@@ -18,15 +19,19 @@ mod runs;
 pub(crate) mod search;
 mod sqlite;
 mod tiles;
+mod write;
 
 use std::fmt;
+use std::sync::Arc;
 
 use sqlx::any::{AnyArguments, AnyPoolOptions};
 use sqlx::query::Query;
 use sqlx::{Any, AnyPool, Row};
 
 pub use dialect::Dialect;
+use group_commit::GroupWriter;
 use search::Bind;
+use write::{WriteConn, WriteJob};
 
 use super::{StoreError, StoreResult};
 
@@ -101,14 +106,17 @@ impl fmt::Display for DatabaseUri {
 
 /// The tracking store on a SQL database.
 ///
-/// SQLite allows one writer at a time, so writes go through a one-connection pool and
-/// queue in-process instead of contending for the file lock ("database is locked");
-/// reads use a separate pool and never block on writers thanks to WAL. PostgreSQL uses
-/// one pool for both.
+/// SQLite allows one writer at a time, so writes queue in-process instead of contending
+/// for the file lock ("database is locked"): the hot writes (create-run, log-batch) on
+/// the group-commit thread ([`group_commit`]), the others on a one-connection pool; both
+/// take the lock with `BEGIN IMMEDIATE` and wait for each other (busy timeout). Reads use
+/// a separate pool and never block on writers thanks to WAL. PostgreSQL uses one pool
+/// for everything.
 #[derive(Clone, Debug)]
 pub struct SqlStore {
     reader: AnyPool,
     writer: AnyPool,
+    group: Option<Arc<GroupWriter>>,
     dialect: Dialect,
     artifact_root: String,
 }
@@ -128,14 +136,18 @@ impl SqlStore {
                 (pool.clone(), pool)
             }
         };
-        let store = SqlStore {
+        let mut store = SqlStore {
             reader,
             writer,
+            group: None,
             dialect: uri.dialect(),
             artifact_root: artifact_root.trim_end_matches('/').to_string(),
         };
         store.migrate().await?;
         store.ensure_default_experiment().await?;
+        if let DatabaseUri::Sqlite { path } = uri {
+            store.group = Some(Arc::new(GroupWriter::open(path)?));
+        }
         Ok(store)
     }
 
@@ -157,6 +169,28 @@ impl SqlStore {
     pub async fn close(&self) {
         self.writer.close().await;
         self.reader.close().await;
+    }
+
+    /// Runs `job` as one write transaction: on SQLite's group-commit thread, or in a
+    /// transaction of the writer pool.
+    async fn write<J: WriteJob>(&self, job: J) -> StoreResult<J::Output> {
+        if let Some(group) = &self.group {
+            return group.run(job).await;
+        }
+        let mut tx = self.begin_write().await?;
+        let output = job.run(self.dialect, &mut WriteConn::Sqlx(&mut tx)).await?;
+        tx.commit().await?;
+        Ok(output)
+    }
+
+    /// Begins a transaction on the writer pool. On SQLite it takes the write lock at
+    /// once (`BEGIN IMMEDIATE`): a deferred transaction that read first could not
+    /// upgrade to writing after the group-commit thread committed ("database is locked").
+    async fn begin_write(&self) -> StoreResult<sqlx::Transaction<'static, Any>> {
+        Ok(match self.dialect {
+            Dialect::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
+            Dialect::Postgres => self.writer.begin().await?,
+        })
     }
 
     /// Returns `<artifact_root>/<experiment_id>`, MLflow's default experiment location.

@@ -429,7 +429,7 @@ impl RegistryStore for SqlStore {
         &self,
         new: NewRegisteredModel,
     ) -> StoreResult<RegisteredModel> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         let inserted = sqlx::query(
             "INSERT INTO registered_models (name, creation_time, last_updated_time, description) \
              VALUES ($1, $2, $2, $3) ON CONFLICT (name) DO NOTHING",
@@ -496,7 +496,7 @@ impl RegistryStore for SqlStore {
         new_name: &str,
         now: i64,
     ) -> StoreResult<RegisteredModel> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         if !self.registered_model_exists(&mut *tx, name).await? {
             return Err(registered_model_not_found(name));
         }
@@ -614,7 +614,7 @@ impl RegistryStore for SqlStore {
         name: &str,
         tag: &RegisteredModelTag,
     ) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         if !self.registered_model_exists(&mut *tx, name).await? {
             return Err(registered_model_not_found(name));
         }
@@ -632,7 +632,7 @@ impl RegistryStore for SqlStore {
     }
 
     async fn delete_registered_model_tag(&self, name: &str, key: &str) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         if !self.registered_model_exists(&mut *tx, name).await? {
             return Err(registered_model_not_found(name));
         }
@@ -646,7 +646,7 @@ impl RegistryStore for SqlStore {
     }
 
     async fn create_model_version(&self, new: NewModelVersion) -> StoreResult<ModelVersion> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         touch_registered_model(&mut tx, &new.name, new.creation_time).await?;
         // Deleted versions keep their rows, so MAX covers every number ever used.
         let (version,): (i64,) = sqlx::query_as(
@@ -732,7 +732,7 @@ impl RegistryStore for SqlStore {
         archive_existing_versions: bool,
         now: i64,
     ) -> StoreResult<ModelVersion> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         require_version(&mut tx, name, version).await?;
         if archive_existing_versions {
             sqlx::query(
@@ -762,7 +762,7 @@ impl RegistryStore for SqlStore {
     }
 
     async fn delete_model_version(&self, name: &str, version: i64, now: i64) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         require_version(&mut tx, name, version).await?;
         touch_registered_model(&mut tx, name, now).await?;
         sqlx::query("DELETE FROM registered_model_aliases WHERE name = $1 AND version = $2")
@@ -844,7 +844,7 @@ impl RegistryStore for SqlStore {
         version: i64,
         tag: &ModelVersionTag,
     ) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         require_version(&mut tx, name, version).await?;
         sqlx::query(
             "INSERT INTO model_version_tags (name, version, key, value) VALUES ($1, $2, $3, $4) \
@@ -866,7 +866,7 @@ impl RegistryStore for SqlStore {
         version: i64,
         key: &str,
     ) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         require_version(&mut tx, name, version).await?;
         sqlx::query("DELETE FROM model_version_tags WHERE name = $1 AND version = $2 AND key = $3")
             .bind(name)
@@ -884,7 +884,7 @@ impl RegistryStore for SqlStore {
         alias: &str,
         version: i64,
     ) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         require_version(&mut tx, name, version).await?;
         sqlx::query(
             "INSERT INTO registered_model_aliases (name, alias, version) VALUES ($1, $2, $3) \
@@ -900,7 +900,7 @@ impl RegistryStore for SqlStore {
     }
 
     async fn delete_registered_model_alias(&self, name: &str, alias: &str) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         if !self.registered_model_exists(&mut *tx, name).await? {
             return Err(registered_model_not_found(name));
         }

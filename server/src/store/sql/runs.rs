@@ -14,9 +14,11 @@ use sqlx::any::AnyRow;
 use sqlx::query::Query;
 use sqlx::{Any, AnyConnection, Row};
 
+use super::experiments::experiment_not_found;
 use super::logged_models::insert_model_metrics;
-use super::search::search_runs_sql;
+use super::search::{search_runs_sql, Bind};
 use super::tiles::update_tiles;
+use super::write::{WriteConn, WriteJob};
 use super::{bind_all, fetch_json_rows, metric_value, stored_value, Dialect, SqlStore};
 use crate::store::{
     Entity, NewRun, Page, RunSearch, RunStore, RunUpdate, StoreError, StoreResult, ValidLogBatch,
@@ -119,26 +121,53 @@ fn run_info_from_row(row: &AnyRow) -> Result<RunInfo, sqlx::Error> {
 
 /// Returns an error unless the run exists and is active: writes to deleted runs are
 /// refused with INVALID_PARAMETER_VALUE, as MLflow's `_check_run_is_active`.
-async fn require_active_run(conn: &mut AnyConnection, run_id: &str) -> StoreResult<i64> {
-    let row = sqlx::query("SELECT lifecycle_stage, experiment_id FROM runs WHERE run_uuid = $1")
-        .bind(run_id)
-        .fetch_optional(conn)
+async fn require_active_run(conn: &mut WriteConn<'_>, run_id: &str) -> StoreResult<i64> {
+    let row = conn
+        .fetch_optional(
+            "SELECT lifecycle_stage, experiment_id FROM runs WHERE run_uuid = $1",
+            &[Bind::Text(run_id.to_owned())],
+        )
         .await?
         .ok_or_else(|| run_not_found(run_id))?;
-    let stage: String = row.try_get("lifecycle_stage")?;
+    let stage = row[0].text()?;
     if stage != LifecycleStage::Active.as_str() {
         return Err(StoreError::InvalidInput(format!(
             "The run {run_id} must be in the 'active' state. Current state is {stage}."
         )));
     }
-    Ok(row.try_get("experiment_id")?)
+    row[1].int()
+}
+
+/// The binds of one `(run_uuid, key, value)` row.
+fn key_value(run_id: &str, key: &str, value: &str) -> [Bind; 3] {
+    [
+        Bind::Text(run_id.to_owned()),
+        Bind::Text(key.to_owned()),
+        Bind::Text(value.to_owned()),
+    ]
+}
+
+/// The binds of one `(run_uuid, key, step, timestamp, value, is_nan)` metric row.
+fn point(
+    run_id: &str,
+    key: &str,
+    (step, timestamp, value, is_nan): (i64, i64, f64, i64),
+) -> [Bind; 6] {
+    [
+        Bind::Text(run_id.to_owned()),
+        Bind::Text(key.to_owned()),
+        Bind::Int(step),
+        Bind::Int(timestamp),
+        Bind::Float(value),
+        Bind::Int(is_nan),
+    ]
 }
 
 /// Inserts or replaces tags in one statement per 300; the last value of a key repeated
 /// in `tags` wins (PostgreSQL refuses to upsert one row twice in a statement).
 async fn insert_tags(
     d: Dialect,
-    conn: &mut AnyConnection,
+    conn: &mut WriteConn<'_>,
     run_id: &str,
     tags: &[RunTag],
 ) -> StoreResult<()> {
@@ -153,11 +182,11 @@ async fn insert_tags(
              ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value",
             d.value_rows(1, chunk.len(), 3)
         );
-        let mut query = sqlx::query(&sql);
+        let mut binds = Vec::with_capacity(chunk.len() * 3);
         for (key, value) in chunk {
-            query = query.bind(run_id).bind(*key).bind(*value);
+            binds.extend(key_value(run_id, key, value));
         }
-        query.execute(&mut *conn).await?;
+        conn.execute(&sql, &binds).await?;
     }
     Ok(())
 }
@@ -165,16 +194,17 @@ async fn insert_tags(
 /// Inserts or replaces tags and keeps `runs.name` in step with `mlflow.runName`.
 async fn upsert_tags(
     d: Dialect,
-    conn: &mut AnyConnection,
+    conn: &mut WriteConn<'_>,
     run_id: &str,
     tags: &[RunTag],
 ) -> StoreResult<()> {
     insert_tags(d, conn, run_id, tags).await?;
     if let Some(name) = tags.iter().rev().find(|t| t.key == RUN_NAME_TAG) {
-        sqlx::query("UPDATE runs SET name = $1 WHERE run_uuid = $2")
-            .bind(&name.value)
-            .bind(run_id)
-            .execute(&mut *conn)
+        let binds = [
+            Bind::Text(name.value.clone()),
+            Bind::Text(run_id.to_owned()),
+        ];
+        conn.execute("UPDATE runs SET name = $1 WHERE run_uuid = $2", &binds)
             .await?;
     }
     Ok(())
@@ -184,7 +214,7 @@ async fn upsert_tags(
 /// MLflow's message, the same value again is accepted.
 async fn insert_params(
     d: Dialect,
-    conn: &mut AnyConnection,
+    conn: &mut WriteConn<'_>,
     run_id: &str,
     params: &[Param],
 ) -> StoreResult<()> {
@@ -196,16 +226,14 @@ async fn insert_params(
         d.params(1, 1),
         d.params(2, params.len())
     );
-    let mut query = sqlx::query(&sql).bind(run_id);
-    for param in params {
-        query = query.bind(&param.key);
-    }
-    let existing: HashMap<String, String> = query
-        .fetch_all(&mut *conn)
+    let mut binds = vec![Bind::Text(run_id.to_owned())];
+    binds.extend(params.iter().map(|p| Bind::Text(p.key.clone())));
+    let existing: HashMap<String, String> = conn
+        .fetch(&sql, &binds)
         .await?
-        .iter()
-        .map(|row| Ok((row.try_get("key")?, row.try_get("value")?)))
-        .collect::<Result<_, sqlx::Error>>()?;
+        .into_iter()
+        .map(|row| Ok((row[0].text()?.to_owned(), row[1].text()?.to_owned())))
+        .collect::<StoreResult<_>>()?;
     let mut fresh = Vec::with_capacity(params.len());
     for param in params {
         match existing.get(&param.key) {
@@ -226,11 +254,11 @@ async fn insert_params(
             "INSERT INTO params (run_uuid, key, value) VALUES {}",
             d.value_rows(1, chunk.len(), 3)
         );
-        let mut query = sqlx::query(&sql);
+        let mut binds = Vec::with_capacity(chunk.len() * 3);
         for param in chunk {
-            query = query.bind(run_id).bind(&param.key).bind(&param.value);
+            binds.extend(key_value(run_id, &param.key, &param.value));
         }
-        query.execute(&mut *conn).await?;
+        conn.execute(&sql, &binds).await?;
     }
     Ok(())
 }
@@ -240,7 +268,7 @@ async fn insert_params(
 /// tiles of the points' steps.
 async fn insert_metrics(
     d: Dialect,
-    conn: &mut AnyConnection,
+    conn: &mut WriteConn<'_>,
     run_id: &str,
     metrics: &[Metric],
 ) -> StoreResult<()> {
@@ -251,18 +279,12 @@ async fn insert_metrics(
              ON CONFLICT DO NOTHING",
             d.value_rows(1, chunk.len(), 6)
         );
-        let mut query = sqlx::query(&sql);
+        let mut binds = Vec::with_capacity(chunk.len() * 6);
         for m in chunk {
             let (value, is_nan) = stored_value(m.value);
-            query = query
-                .bind(run_id)
-                .bind(&m.key)
-                .bind(m.step)
-                .bind(m.timestamp)
-                .bind(value)
-                .bind(is_nan);
+            binds.extend(point(run_id, &m.key, (m.step, m.timestamp, value, is_nan)));
         }
-        inserted += query.execute(&mut *conn).await?.rows_affected();
+        inserted += conn.execute(&sql, &binds).await?;
     }
     let duplicates = inserted < metrics.len() as u64;
     update_tiles(d, conn, run_id, metrics, duplicates).await?;
@@ -294,19 +316,83 @@ async fn insert_metrics(
              AND (excluded.timestamp > latest_metrics.timestamp OR (excluded.timestamp = \
              latest_metrics.timestamp AND excluded.value > latest_metrics.value)))"
         );
-        let mut query = sqlx::query(&sql);
-        for (key, (step, timestamp, value, is_nan)) in chunk {
-            query = query
-                .bind(run_id)
-                .bind(*key)
-                .bind(*step)
-                .bind(*timestamp)
-                .bind(*value)
-                .bind(*is_nan);
+        let mut binds = Vec::with_capacity(chunk.len() * 6);
+        for (key, stored) in chunk {
+            binds.extend(point(run_id, key, *stored));
         }
-        query.execute(&mut *conn).await?;
+        conn.execute(&sql, &binds).await?;
     }
     Ok(())
+}
+
+/// Creates a run with its tags in an active experiment; returns the request back with
+/// the run's artifact URI.
+struct CreateRun(NewRun);
+
+impl WriteJob for CreateRun {
+    type Output = (NewRun, String);
+
+    async fn run(self, d: Dialect, conn: &mut WriteConn<'_>) -> StoreResult<Self::Output> {
+        let new = self.0;
+        // One statement checks the experiment is active and derives the artifact URI.
+        let binds = [
+            Bind::Text(new.run_id.clone()),
+            Bind::Text(new.run_name.clone()),
+            Bind::Text(new.user_id.clone()),
+            Bind::Int(new.start_time),
+            Bind::Int(new.experiment_id),
+        ];
+        let inserted = conn
+            .fetch_optional(
+                "INSERT INTO runs (run_uuid, name, experiment_id, user_id, status, start_time, \
+                 lifecycle_stage, artifact_uri) SELECT $1, $2, experiment_id, $3, 'RUNNING', $4, \
+                 'active', rtrim(artifact_location, '/') || '/' || $1 || '/artifacts' \
+                 FROM experiments WHERE experiment_id = $5 AND lifecycle_stage = 'active' \
+                 RETURNING artifact_uri",
+                &binds,
+            )
+            .await?;
+        let Some(row) = inserted else {
+            let stage = conn
+                .fetch_optional(
+                    "SELECT lifecycle_stage FROM experiments WHERE experiment_id = $1",
+                    &[Bind::Int(new.experiment_id)],
+                )
+                .await?
+                .ok_or_else(|| experiment_not_found(new.experiment_id))?;
+            return Err(StoreError::InvalidInput(format!(
+                "The experiment {} must be in the 'active' state. Current state is {}.",
+                new.experiment_id,
+                stage[0].text()?
+            )));
+        };
+        let artifact_uri = row[0].text()?.to_owned();
+        // The name column was written above; only the tags remain.
+        insert_tags(d, conn, &new.run_id, &new.tags).await?;
+        Ok((new, artifact_uri))
+    }
+}
+
+/// Writes a log-batch, all or nothing, to an active run.
+struct LogBatch {
+    run_id: String,
+    batch: ValidLogBatch,
+}
+
+impl WriteJob for LogBatch {
+    type Output = ();
+
+    async fn run(self, d: Dialect, conn: &mut WriteConn<'_>) -> StoreResult<()> {
+        let (run_id, batch) = (&self.run_id, &self.batch);
+        require_active_run(conn, run_id).await?;
+        insert_params(d, conn, run_id, &batch.params).await?;
+        upsert_tags(d, conn, run_id, &batch.tags).await?;
+        insert_metrics(d, conn, run_id, &batch.metrics).await?;
+        if !batch.model_metrics.is_empty() {
+            insert_model_metrics(conn, run_id, &batch.model_metrics).await?;
+        }
+        Ok(())
+    }
 }
 
 impl SqlStore {
@@ -516,33 +602,7 @@ impl SqlStore {
 #[async_trait]
 impl RunStore for SqlStore {
     async fn create_run(&self, new: NewRun) -> StoreResult<Run> {
-        let mut tx = self.writer.begin().await?;
-        // One statement checks the experiment is active and derives the artifact URI.
-        let inserted: Option<(String,)> = sqlx::query_as(
-            "INSERT INTO runs (run_uuid, name, experiment_id, user_id, status, start_time, \
-             lifecycle_stage, artifact_uri) SELECT $1, $2, experiment_id, $3, 'RUNNING', $4, \
-             'active', rtrim(artifact_location, '/') || '/' || $1 || '/artifacts' \
-             FROM experiments WHERE experiment_id = $5 AND lifecycle_stage = 'active' \
-             RETURNING artifact_uri",
-        )
-        .bind(&new.run_id)
-        .bind(&new.run_name)
-        .bind(&new.user_id)
-        .bind(new.start_time)
-        .bind(new.experiment_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some((artifact_uri,)) = inserted else {
-            let (stage, _) = self.experiment_stage(&mut tx, new.experiment_id).await?;
-            return Err(StoreError::InvalidInput(format!(
-                "The experiment {} must be in the 'active' state. Current state is {}.",
-                new.experiment_id,
-                stage.as_str()
-            )));
-        };
-        // The name column was written above; only the tags remain.
-        insert_tags(self.dialect, &mut tx, &new.run_id, &new.tags).await?;
-        tx.commit().await?;
+        let (new, artifact_uri) = self.write(CreateRun(new)).await?;
         let mut tags = new.tags;
         tags.sort_by(|a, b| a.key.cmp(&b.key));
         Ok(Run {
@@ -580,8 +640,8 @@ impl RunStore for SqlStore {
     }
 
     async fn update_run(&self, run_id: &str, update: &RunUpdate) -> StoreResult<RunInfo> {
-        let mut tx = self.writer.begin().await?;
-        require_active_run(&mut tx, run_id).await?;
+        let mut tx = self.begin_write().await?;
+        require_active_run(&mut WriteConn::Sqlx(&mut tx), run_id).await?;
         sqlx::query(
             "UPDATE runs SET status = COALESCE($1, status), end_time = COALESCE($2, end_time), \
              name = COALESCE($3, name) WHERE run_uuid = $4",
@@ -597,7 +657,13 @@ impl RunStore for SqlStore {
                 key: RUN_NAME_TAG.to_string(),
                 value: name.clone(),
             };
-            upsert_tags(self.dialect, &mut tx, run_id, std::slice::from_ref(&tag)).await?;
+            upsert_tags(
+                self.dialect,
+                &mut WriteConn::Sqlx(&mut tx),
+                run_id,
+                std::slice::from_ref(&tag),
+            )
+            .await?;
         }
         let info = self.run_info_in(&mut tx, run_id).await?;
         tx.commit().await?;
@@ -641,21 +707,16 @@ impl RunStore for SqlStore {
     }
 
     async fn log_batch(&self, run_id: &str, batch: &ValidLogBatch) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await?;
-        require_active_run(&mut tx, run_id).await?;
-        insert_params(self.dialect, &mut tx, run_id, &batch.params).await?;
-        upsert_tags(self.dialect, &mut tx, run_id, &batch.tags).await?;
-        insert_metrics(self.dialect, &mut tx, run_id, &batch.metrics).await?;
-        if !batch.model_metrics.is_empty() {
-            insert_model_metrics(&mut tx, run_id, &batch.model_metrics).await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        let job = LogBatch {
+            run_id: run_id.to_owned(),
+            batch: batch.clone(),
+        };
+        self.write(job).await
     }
 
     async fn delete_tag(&self, run_id: &str, key: &str) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await?;
-        require_active_run(&mut tx, run_id).await?;
+        let mut tx = self.begin_write().await?;
+        require_active_run(&mut WriteConn::Sqlx(&mut tx), run_id).await?;
         let deleted = sqlx::query("DELETE FROM tags WHERE run_uuid = $1 AND key = $2")
             .bind(run_id)
             .bind(key)
@@ -677,8 +738,8 @@ impl RunStore for SqlStore {
         inputs: &[DatasetInput],
         models: &[ModelInput],
     ) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await?;
-        let experiment_id = require_active_run(&mut tx, run_id).await?;
+        let mut tx = self.begin_write().await?;
+        let experiment_id = require_active_run(&mut WriteConn::Sqlx(&mut tx), run_id).await?;
         for model in models {
             sqlx::query(
                 "INSERT INTO run_model_inputs (run_uuid, model_id) VALUES ($1, $2) \

@@ -16,8 +16,10 @@ pub(super) static MIGRATOR: Migrator = sqlx::migrate!("../migrations/sqlite");
 /// Statements run on every new connection. `busy_timeout` covers other processes
 /// (e.g. `ferroflow gc`) writing the same file; `synchronous = NORMAL` is the durable
 /// choice for WAL (a power loss can drop the last commits, never corrupt); reads go
-/// through a 256 MiB memory map instead of read() calls.
-const PRAGMAS: &str = "PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = ON; \
+/// through a 256 MiB memory map instead of read() calls; no connection checkpoints the
+/// WAL inside its commits, the group-commit writer's checkpointer thread does.
+pub(super) const PRAGMAS: &str = "PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = ON; \
+     PRAGMA wal_autocheckpoint = 0; \
      PRAGMA synchronous = NORMAL; PRAGMA case_sensitive_like = ON; \
      PRAGMA temp_store = MEMORY; PRAGMA cache_size = -32000; \
      PRAGMA mmap_size = 268435456;";

@@ -11,11 +11,11 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use ferroflow_protocol::Metric;
-use sqlx::AnyConnection;
-
+use super::search::Bind;
+use super::write::WriteConn;
 use super::{stored_value, Dialect};
 use crate::store::{MetricTile, StoreResult};
+use ferroflow_protocol::Metric;
 
 /// Rows per multi-row tile upsert: 18 binds each, far below both engines' bind limits.
 const TILES_PER_UPSERT: usize = 500;
@@ -117,7 +117,7 @@ impl TileRow {
 /// `duplicates` says whether some of them were already stored.
 pub(super) async fn update_tiles(
     d: Dialect,
-    conn: &mut AnyConnection,
+    conn: &mut WriteConn<'_>,
     run_id: &str,
     metrics: &[Metric],
     duplicates: bool,
@@ -164,26 +164,27 @@ pub(super) async fn update_tiles(
             rows.join(", "),
             *MERGE
         );
-        let mut query = sqlx::query(&sql);
+        let mut binds = Vec::with_capacity(chunk.len() * 18);
         for ((key, tile), row) in chunk {
-            query = query
-                .bind(run_id)
-                .bind(*key)
-                .bind(*tile)
-                .bind(row.count)
-                .bind(row.first.0)
-                .bind(row.first.1)
-                .bind(row.first.2)
-                .bind(row.first.3)
-                .bind(row.last.0)
-                .bind(row.last.1)
-                .bind(row.last.2)
-                .bind(row.last.3);
+            binds.extend([
+                Bind::Text(run_id.to_owned()),
+                Bind::Text((*key).to_owned()),
+                Bind::Int(*tile),
+                Bind::Int(row.count),
+            ]);
+            for (step, timestamp, value, is_nan) in [row.first, row.last] {
+                binds.extend([
+                    Bind::Int(step),
+                    Bind::Int(timestamp),
+                    Bind::Float(value),
+                    Bind::Int(is_nan),
+                ]);
+            }
             for (step, timestamp, value, _) in [row.min, row.max].into_iter().flatten() {
-                query = query.bind(step).bind(timestamp).bind(value);
+                binds.extend([Bind::Int(step), Bind::Int(timestamp), Bind::Float(value)]);
             }
         }
-        query.execute(&mut *conn).await?;
+        conn.execute(&sql, &binds).await?;
     }
     Ok(())
 }
@@ -237,7 +238,7 @@ static MERGE: LazyLock<String> = LazyLock::new(|| {
 
 /// Recomputes the given (key, tile) tiles of a run from its history, replacing them.
 async fn recompute_tiles<'k>(
-    conn: &mut AnyConnection,
+    conn: &mut WriteConn<'_>,
     run_id: &str,
     tiles: impl Iterator<Item = (&'k str, i64)>,
 ) -> StoreResult<()> {
@@ -263,13 +264,13 @@ async fn recompute_tiles<'k>(
         replace.join(", ")
     );
     for (key, lo, hi) in ranges {
-        sqlx::query(&sql)
-            .bind(run_id)
-            .bind(key)
-            .bind(MetricTile::first_step(lo))
-            .bind(MetricTile::last_step(hi))
-            .execute(&mut *conn)
-            .await?;
+        let binds = [
+            Bind::Text(run_id.to_owned()),
+            Bind::Text(key.to_owned()),
+            Bind::Int(MetricTile::first_step(lo)),
+            Bind::Int(MetricTile::last_step(hi)),
+        ];
+        conn.execute(&sql, &binds).await?;
     }
     Ok(())
 }
