@@ -9,7 +9,7 @@ use sqlx::query::Query;
 use sqlx::{Any, Row};
 
 use super::search::search_experiments_sql;
-use super::{bind_all, fetch_json_rows, unique_violation, SqlStore};
+use super::{fetch_json_rows, unique_violation, SqlStore};
 use crate::store::{
     Entity, ExperimentSearch, ExperimentStore, NewExperiment, Page, StoreError, StoreResult,
 };
@@ -287,13 +287,7 @@ impl ExperimentStore for SqlStore {
             search.offset,
             search.max_results + 1,
         );
-        let rows = bind_all(sqlx::query(&query.sql), &query.binds)
-            .fetch_all(&self.reader)
-            .await?;
-        let mut ids = rows
-            .iter()
-            .map(|row| row.try_get::<i64, _>(0))
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut ids: Vec<i64> = self.fetch_page_ids(&query).await?;
         let more = ids.len() as i64 > search.max_results;
         ids.truncate(search.max_results as usize);
         let items = self.load_experiments(&ids).await?;

@@ -193,6 +193,34 @@ impl SqlStore {
         })
     }
 
+    /// Runs a search builder's query (one `page_id` column, in page order) and returns
+    /// the ids. On SQLite the page comes back as one JSON array row: sqlx hands each row
+    /// from its worker thread separately, two thread wake-ups per id of a 1,000-id page.
+    async fn fetch_page_ids<T>(&self, query: &search::SqlQuery) -> StoreResult<Vec<T>>
+    where
+        T: serde::de::DeserializeOwned + for<'r> sqlx::Decode<'r, Any> + sqlx::Type<Any>,
+    {
+        match self.dialect {
+            Dialect::Sqlite => {
+                // The subquery's LIMIT makes SQLite feed the aggregate in its order.
+                let sql = format!("SELECT json_group_array(page_id) FROM ({})", query.sql);
+                Ok(
+                    fetch_json_rows(bind_all(sqlx::query(&sql), &query.binds), &self.reader)
+                        .await?,
+                )
+            }
+            Dialect::Postgres => {
+                let rows = bind_all(sqlx::query(&query.sql), &query.binds)
+                    .fetch_all(&self.reader)
+                    .await?;
+                Ok(rows
+                    .iter()
+                    .map(|row| row.try_get::<T, _>(0))
+                    .collect::<Result<_, _>>()?)
+            }
+        }
+    }
+
     /// Returns `<artifact_root>/<experiment_id>`, MLflow's default experiment location.
     fn default_artifact_location(&self, experiment_id: i64) -> String {
         format!("{}/{}", self.artifact_root, experiment_id)

@@ -19,7 +19,7 @@ use super::logged_models::insert_model_metrics;
 use super::search::{search_runs_sql, Bind};
 use super::tiles::update_tiles;
 use super::write::{WriteConn, WriteJob};
-use super::{bind_all, fetch_json_rows, metric_value, stored_value, Dialect, SqlStore};
+use super::{fetch_json_rows, metric_value, stored_value, Dialect, SqlStore};
 use crate::store::{
     Entity, NewRun, Page, RunSearch, RunStore, RunUpdate, StoreError, StoreResult, ValidLogBatch,
 };
@@ -690,13 +690,7 @@ impl RunStore for SqlStore {
             search.offset,
             search.max_results + 1,
         );
-        let rows = bind_all(sqlx::query(&query.sql), &query.binds)
-            .fetch_all(&self.reader)
-            .await?;
-        let mut ids = rows
-            .iter()
-            .map(|row| row.try_get::<String, _>(0))
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut ids: Vec<String> = self.fetch_page_ids(&query).await?;
         let more = ids.len() as i64 > search.max_results;
         ids.truncate(search.max_results as usize);
         let items = self.load_runs(&ids).await?;

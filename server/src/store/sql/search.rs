@@ -342,7 +342,7 @@ pub(crate) fn search_runs_sql(
     }
 
     let mut sql = format!(
-        "SELECT runs.run_uuid FROM runs{joins} WHERE {} ORDER BY {}",
+        "SELECT runs.run_uuid AS page_id FROM runs{joins} WHERE {} ORDER BY {}",
         conditions.join(" AND "),
         order_terms.join(", ")
     );
@@ -438,7 +438,7 @@ pub(crate) fn search_experiments_sql(
     }
 
     let mut sql = format!(
-        "SELECT experiments.experiment_id FROM experiments WHERE {} ORDER BY {}",
+        "SELECT experiments.experiment_id AS page_id FROM experiments WHERE {} ORDER BY {}",
         conditions.join(" AND "),
         order_terms.join(", ")
     );
@@ -471,7 +471,7 @@ mod tests {
         let q = runs(Dialect::Sqlite, "", &[]);
         assert_eq!(
             q.sql,
-            "SELECT runs.run_uuid FROM runs WHERE runs.experiment_id IN ($1, $2) \
+            "SELECT runs.run_uuid AS page_id FROM runs WHERE runs.experiment_id IN ($1, $2) \
              AND runs.lifecycle_stage IN ($3) \
              ORDER BY runs.start_time DESC, runs.run_uuid LIMIT $4 OFFSET $5"
         );
@@ -499,7 +499,7 @@ mod tests {
         let q = runs(Dialect::Sqlite, filter, &[]);
         assert_eq!(
             q.sql,
-            "SELECT runs.run_uuid FROM runs WHERE runs.experiment_id IN ($1, $2) \
+            "SELECT runs.run_uuid AS page_id FROM runs WHERE runs.experiment_id IN ($1, $2) \
              AND runs.lifecycle_stage IN ($3) \
              AND runs.run_uuid IN (SELECT f.run_uuid FROM latest_metrics f \
              WHERE f.key = $4 AND f.value > $5) \
@@ -576,7 +576,7 @@ mod tests {
         let sqlite = runs(Dialect::Sqlite, filter, &[]);
         assert_eq!(
             sqlite.sql,
-            "SELECT runs.run_uuid FROM runs WHERE runs.experiment_id IN ($1, $2) \
+            "SELECT runs.run_uuid AS page_id FROM runs WHERE runs.experiment_id IN ($1, $2) \
              AND runs.lifecycle_stage IN ($3) \
              AND NOT EXISTS (SELECT 1 FROM params f WHERE f.run_uuid = runs.run_uuid \
              AND f.key = $4) \
@@ -614,7 +614,7 @@ mod tests {
         let q = runs(Dialect::Sqlite, "metrics.acc > 0", &order);
         assert_eq!(
             q.sql,
-            "SELECT runs.run_uuid FROM runs \
+            "SELECT runs.run_uuid AS page_id FROM runs \
              LEFT JOIN latest_metrics o1 ON o1.run_uuid = runs.run_uuid AND o1.key = $1 \
              LEFT JOIN params o2 ON o2.run_uuid = runs.run_uuid AND o2.key = $2 \
              LEFT JOIN tags o3 ON o3.run_uuid = runs.run_uuid AND o3.key = $3 \
@@ -666,7 +666,7 @@ mod tests {
         let q = experiments(Dialect::Sqlite, "", &[]);
         assert_eq!(
             q.sql,
-            "SELECT experiments.experiment_id FROM experiments \
+            "SELECT experiments.experiment_id AS page_id FROM experiments \
              WHERE experiments.lifecycle_stage IN ($1, $2) \
              ORDER BY experiments.creation_time DESC, experiments.experiment_id ASC NULLS LAST \
              LIMIT $3 OFFSET $4"
@@ -680,7 +680,7 @@ mod tests {
         let q = experiments(Dialect::Postgres, filter, &["name DESC"]);
         assert_eq!(
             q.sql,
-            "SELECT experiments.experiment_id FROM experiments \
+            "SELECT experiments.experiment_id AS page_id FROM experiments \
              WHERE experiments.lifecycle_stage IN ($1, $2) \
              AND experiments.name ILIKE $3 AND experiments.creation_time > $4 \
              AND EXISTS (SELECT 1 FROM experiment_tags t \
