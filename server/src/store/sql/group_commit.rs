@@ -47,6 +47,12 @@ const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
 /// 4 KiB pages (tests use a small WAL to see restarts quickly).
 const RESTART_FRAMES: i64 = if cfg!(test) { 64 } else { 4096 };
 
+/// The writer's page cache: 4 MiB instead of the readers' 32 MiB. SQLite walks the page
+/// cache's hash table at the end of every transaction (`pcache1TruncateUnsafe`, 5% of the
+/// writer in `perf`); with the smaller cache LogBatch 10 and 500 ran about 5% faster (A/B
+/// alternated twice). Reads of pages it no longer caches come from the memory map.
+const WRITER_CACHE: &str = "PRAGMA cache_size = -4000";
+
 /// Statements kept prepared: log-batch SQL varies with its batch's shape.
 const STATEMENT_CACHE: usize = 256;
 
@@ -124,6 +130,7 @@ impl GroupWriter {
     pub(super) fn open(path: &str) -> StoreResult<Self> {
         let conn = rusqlite::Connection::open(path)?;
         conn.execute_batch(sqlite::PRAGMAS)?;
+        conn.execute_batch(WRITER_CACHE)?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         let checkpoint_conn = rusqlite::Connection::open(path)?;
         checkpoint_conn.execute_batch(sqlite::PRAGMAS)?;
