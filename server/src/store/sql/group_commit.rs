@@ -1,4 +1,5 @@
-//! SQLite's group-commit writer for the hot writes (create-run, log-batch).
+//! SQLite's group-commit writer for the writes of runs (create, update, delete, restore,
+//! log-batch, delete-tag).
 //!
 //! One thread owns a rusqlite connection. It takes every write job queued while it was
 //! busy and runs them in one transaction, each job in its own savepoint: a job that

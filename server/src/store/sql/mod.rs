@@ -107,8 +107,8 @@ impl fmt::Display for DatabaseUri {
 /// The tracking store on a SQL database.
 ///
 /// SQLite allows one writer at a time, so writes queue in-process instead of contending
-/// for the file lock ("database is locked"): the hot writes (create-run, log-batch) on
-/// the group-commit thread ([`group_commit`]), the others on a one-connection pool; both
+/// for the file lock ("database is locked"): the writes of runs (the hot path) on the
+/// group-commit thread ([`group_commit`]), the others on a one-connection pool; both
 /// take the lock with `BEGIN IMMEDIATE` and wait for each other (busy timeout). Reads use
 /// a separate pool and never block on writers thanks to WAL. PostgreSQL uses one pool
 /// for everything.

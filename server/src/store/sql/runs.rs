@@ -10,15 +10,14 @@ use ferroflow_protocol::{
     RunStatus, RunTag,
 };
 use sqlx::any::AnyArguments;
-use sqlx::any::AnyRow;
 use sqlx::query::Query;
-use sqlx::{Any, AnyConnection, Row};
+use sqlx::{Any, Row};
 
 use super::experiments::experiment_not_found;
 use super::logged_models::insert_model_metrics;
 use super::search::{search_runs_sql, Bind};
 use super::tiles::update_tiles;
-use super::write::{WriteConn, WriteJob};
+use super::write::{Cell, WriteConn, WriteJob};
 use super::{fetch_json_rows, metric_value, stored_value, Dialect, SqlStore};
 use crate::store::{
     Entity, NewRun, Page, RunSearch, RunStore, RunUpdate, StoreError, StoreResult, ValidLogBatch,
@@ -100,22 +99,27 @@ fn run_info_from_json(row: RunRow) -> RunInfo {
     }
 }
 
-fn run_info_from_row(row: &AnyRow) -> Result<RunInfo, sqlx::Error> {
-    let run_id: String = row.try_get("run_uuid")?;
-    let experiment_id: i64 = row.try_get("experiment_id")?;
-    let status: String = row.try_get("status")?;
-    let stage: String = row.try_get("lifecycle_stage")?;
+/// Reads a run's info (`RUN_COLUMNS`) on a write connection or a reader.
+async fn run_info(conn: &mut WriteConn<'_>, run_id: &str) -> StoreResult<RunInfo> {
+    let sql = format!("SELECT {RUN_COLUMNS} FROM runs WHERE run_uuid = $1");
+    let row = conn
+        .fetch_optional(&sql, &[Bind::Text(run_id.to_owned())])
+        .await?
+        .ok_or_else(|| run_not_found(run_id))?;
+    let [id, name, experiment_id, user_id, status, start_time, end_time, stage, artifact_uri] =
+        <[Cell; 9]>::try_from(row).map_err(|_| run_not_found(run_id))?;
+    let run_id = id.text()?.to_owned();
     Ok(RunInfo {
         run_uuid: run_id.clone(),
         run_id,
-        run_name: row.try_get("name")?,
-        experiment_id: experiment_id.to_string(),
-        user_id: row.try_get("user_id")?,
-        status: RunStatus::parse(&status).unwrap_or_default(),
-        start_time: row.try_get("start_time")?,
-        end_time: row.try_get("end_time")?,
-        artifact_uri: row.try_get("artifact_uri")?,
-        lifecycle_stage: LifecycleStage::parse(&stage).unwrap_or_default(),
+        run_name: name.text()?.to_owned(),
+        experiment_id: experiment_id.int()?.to_string(),
+        user_id: user_id.text()?.to_owned(),
+        status: RunStatus::parse(status.text()?).unwrap_or_default(),
+        start_time: start_time.opt_int()?,
+        end_time: end_time.opt_int()?,
+        artifact_uri: artifact_uri.text()?.to_owned(),
+        lifecycle_stage: LifecycleStage::parse(stage.text()?).unwrap_or_default(),
     })
 }
 
@@ -395,6 +399,112 @@ impl WriteJob for LogBatch {
     }
 }
 
+/// Updates status, end time and name of an active run; returns its info after.
+struct UpdateRun {
+    run_id: String,
+    update: RunUpdate,
+}
+
+impl WriteJob for UpdateRun {
+    type Output = RunInfo;
+
+    async fn run(self, d: Dialect, conn: &mut WriteConn<'_>) -> StoreResult<RunInfo> {
+        let (run_id, update) = (&self.run_id, &self.update);
+        require_active_run(conn, run_id).await?;
+        let mut sets = Vec::new();
+        let mut binds = Vec::new();
+        let mut set = |column: &str, value: Bind| {
+            binds.push(value);
+            sets.push(format!("{column} = ${}", binds.len()));
+        };
+        if let Some(status) = update.status {
+            set("status", Bind::Text(status.as_str().to_owned()));
+        }
+        if let Some(end_time) = update.end_time {
+            set("end_time", Bind::Int(end_time));
+        }
+        if let Some(name) = &update.run_name {
+            set("name", Bind::Text(name.clone()));
+        }
+        if !sets.is_empty() {
+            binds.push(Bind::Text(run_id.clone()));
+            let sql = format!(
+                "UPDATE runs SET {} WHERE run_uuid = ${}",
+                sets.join(", "),
+                binds.len()
+            );
+            conn.execute(&sql, &binds).await?;
+        }
+        if let Some(name) = &update.run_name {
+            let tag = RunTag {
+                key: RUN_NAME_TAG.to_string(),
+                value: name.clone(),
+            };
+            upsert_tags(d, conn, run_id, std::slice::from_ref(&tag)).await?;
+        }
+        run_info(conn, run_id).await
+    }
+}
+
+/// Moves a run to a lifecycle stage; MLflow's store does this whatever the current stage.
+struct SetRunStage {
+    run_id: String,
+    stage: LifecycleStage,
+    deleted_time: Option<i64>,
+}
+
+impl WriteJob for SetRunStage {
+    type Output = ();
+
+    async fn run(self, _: Dialect, conn: &mut WriteConn<'_>) -> StoreResult<()> {
+        let mut binds = vec![Bind::Text(self.stage.as_str().to_owned())];
+        // No NULL binds on the write path: a missing time is a literal.
+        let deleted_time = match self.deleted_time {
+            Some(time) => {
+                binds.push(Bind::Int(time));
+                format!("${}", binds.len())
+            }
+            None => "NULL".to_owned(),
+        };
+        binds.push(Bind::Text(self.run_id.clone()));
+        let sql = format!(
+            "UPDATE runs SET lifecycle_stage = $1, deleted_time = {deleted_time} \
+             WHERE run_uuid = ${}",
+            binds.len()
+        );
+        if conn.execute(&sql, &binds).await? == 0 {
+            return Err(run_not_found(&self.run_id));
+        }
+        Ok(())
+    }
+}
+
+/// Deletes one tag of an active run.
+struct DeleteTag {
+    run_id: String,
+    key: String,
+}
+
+impl WriteJob for DeleteTag {
+    type Output = ();
+
+    async fn run(self, _: Dialect, conn: &mut WriteConn<'_>) -> StoreResult<()> {
+        let (run_id, key) = (&self.run_id, &self.key);
+        require_active_run(conn, run_id).await?;
+        let binds = [Bind::Text(run_id.clone()), Bind::Text(key.clone())];
+        let deleted = conn
+            .execute("DELETE FROM tags WHERE run_uuid = $1 AND key = $2", &binds)
+            .await?;
+        if deleted == 0 {
+            return Err(StoreError::NotFound(
+                Entity::Run,
+                format!("No tag with name: {key} in run with id {run_id}"),
+            ));
+        }
+        Ok(())
+    }
+}
+
 impl SqlStore {
     /// Loads whole runs by id, in the given order; unknown ids are skipped. Each table
     /// is read as one JSON aggregate row (see [`super::Dialect::json_rows`]).
@@ -566,37 +676,6 @@ impl SqlStore {
         }
         Ok(())
     }
-
-    async fn run_info_in(&self, conn: &mut AnyConnection, run_id: &str) -> StoreResult<RunInfo> {
-        let sql = format!("SELECT {RUN_COLUMNS} FROM runs WHERE run_uuid = $1");
-        let row = sqlx::query(&sql)
-            .bind(run_id)
-            .fetch_optional(conn)
-            .await?
-            .ok_or_else(|| run_not_found(run_id))?;
-        Ok(run_info_from_row(&row)?)
-    }
-
-    /// Moves a run to `stage`; MLflow's store does this whatever the current stage.
-    async fn set_run_stage(
-        &self,
-        run_id: &str,
-        stage: LifecycleStage,
-        deleted_time: Option<i64>,
-    ) -> StoreResult<()> {
-        let updated = sqlx::query(
-            "UPDATE runs SET lifecycle_stage = $1, deleted_time = $2 WHERE run_uuid = $3",
-        )
-        .bind(stage.as_str())
-        .bind(deleted_time)
-        .bind(run_id)
-        .execute(&self.writer)
-        .await?;
-        if updated.rows_affected() == 0 {
-            return Err(run_not_found(run_id));
-        }
-        Ok(())
-    }
 }
 
 #[async_trait]
@@ -629,7 +708,7 @@ impl RunStore for SqlStore {
 
     async fn get_run_info(&self, run_id: &str) -> StoreResult<RunInfo> {
         let mut conn = self.reader.acquire().await?;
-        self.run_info_in(&mut conn, run_id).await
+        run_info(&mut WriteConn::Sqlx(&mut conn), run_id).await
     }
 
     async fn get_run(&self, run_id: &str) -> StoreResult<Run> {
@@ -640,44 +719,29 @@ impl RunStore for SqlStore {
     }
 
     async fn update_run(&self, run_id: &str, update: &RunUpdate) -> StoreResult<RunInfo> {
-        let mut tx = self.begin_write().await?;
-        require_active_run(&mut WriteConn::Sqlx(&mut tx), run_id).await?;
-        sqlx::query(
-            "UPDATE runs SET status = COALESCE($1, status), end_time = COALESCE($2, end_time), \
-             name = COALESCE($3, name) WHERE run_uuid = $4",
-        )
-        .bind(update.status.map(RunStatus::as_str))
-        .bind(update.end_time)
-        .bind(update.run_name.as_deref())
-        .bind(run_id)
-        .execute(&mut *tx)
-        .await?;
-        if let Some(name) = &update.run_name {
-            let tag = RunTag {
-                key: RUN_NAME_TAG.to_string(),
-                value: name.clone(),
-            };
-            upsert_tags(
-                self.dialect,
-                &mut WriteConn::Sqlx(&mut tx),
-                run_id,
-                std::slice::from_ref(&tag),
-            )
-            .await?;
-        }
-        let info = self.run_info_in(&mut tx, run_id).await?;
-        tx.commit().await?;
-        Ok(info)
+        let job = UpdateRun {
+            run_id: run_id.to_owned(),
+            update: update.clone(),
+        };
+        self.write(job).await
     }
 
     async fn delete_run(&self, run_id: &str, now: i64) -> StoreResult<()> {
-        self.set_run_stage(run_id, LifecycleStage::Deleted, Some(now))
-            .await
+        let job = SetRunStage {
+            run_id: run_id.to_owned(),
+            stage: LifecycleStage::Deleted,
+            deleted_time: Some(now),
+        };
+        self.write(job).await
     }
 
     async fn restore_run(&self, run_id: &str) -> StoreResult<()> {
-        self.set_run_stage(run_id, LifecycleStage::Active, None)
-            .await
+        let job = SetRunStage {
+            run_id: run_id.to_owned(),
+            stage: LifecycleStage::Active,
+            deleted_time: None,
+        };
+        self.write(job).await
     }
 
     async fn search_runs(&self, search: &RunSearch) -> StoreResult<Page<Run>> {
@@ -709,21 +773,11 @@ impl RunStore for SqlStore {
     }
 
     async fn delete_tag(&self, run_id: &str, key: &str) -> StoreResult<()> {
-        let mut tx = self.begin_write().await?;
-        require_active_run(&mut WriteConn::Sqlx(&mut tx), run_id).await?;
-        let deleted = sqlx::query("DELETE FROM tags WHERE run_uuid = $1 AND key = $2")
-            .bind(run_id)
-            .bind(key)
-            .execute(&mut *tx)
-            .await?;
-        if deleted.rows_affected() == 0 {
-            return Err(StoreError::NotFound(
-                Entity::Run,
-                format!("No tag with name: {key} in run with id {run_id}"),
-            ));
-        }
-        tx.commit().await?;
-        Ok(())
+        let job = DeleteTag {
+            run_id: run_id.to_owned(),
+            key: key.to_owned(),
+        };
+        self.write(job).await
     }
 
     async fn log_inputs(

@@ -55,6 +55,14 @@ impl Cell {
         }
     }
 
+    /// The value as an integer, NULL as `None`.
+    pub(super) fn opt_int(&self) -> StoreResult<Option<i64>> {
+        match self {
+            Cell::Null => Ok(None),
+            other => other.int().map(Some),
+        }
+    }
+
     /// The value as an integer, or an error naming what was found.
     pub(super) fn int(&self) -> StoreResult<i64> {
         match self {
