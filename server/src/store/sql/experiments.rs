@@ -6,9 +6,10 @@ use std::collections::HashMap;
 
 use sqlx::any::AnyArguments;
 use sqlx::query::Query;
-use sqlx::{Any, Row};
+use sqlx::Any;
 
-use super::search::search_experiments_sql;
+use super::search::{search_experiments_sql, Bind};
+use super::write::WriteConn;
 use super::{fetch_json_rows, unique_violation, SqlStore};
 use crate::store::{
     Entity, ExperimentSearch, ExperimentStore, NewExperiment, Page, StoreError, StoreResult,
@@ -44,6 +45,38 @@ pub(super) fn experiment_not_found(experiment_id: i64) -> StoreError {
     )
 }
 
+/// Returns the lifecycle stage of an experiment, or NotFound.
+pub(super) async fn experiment_stage(
+    conn: &mut WriteConn<'_>,
+    experiment_id: i64,
+) -> StoreResult<LifecycleStage> {
+    let row = conn
+        .fetch_optional(
+            "SELECT lifecycle_stage FROM experiments WHERE experiment_id = $1",
+            &[Bind::Int(experiment_id)],
+        )
+        .await?
+        .ok_or_else(|| experiment_not_found(experiment_id))?;
+    Ok(LifecycleStage::parse(row[0].text()?).unwrap_or_default())
+}
+
+/// Fails unless the experiment exists and is active, with MLflow's
+/// `_check_experiment_is_active` message (INVALID_PARAMETER_VALUE).
+pub(super) async fn require_active_experiment(
+    conn: &mut WriteConn<'_>,
+    experiment_id: i64,
+) -> StoreResult<()> {
+    let stage = experiment_stage(conn, experiment_id).await?;
+    if stage != LifecycleStage::Active {
+        return Err(StoreError::InvalidInput(format!(
+            "The experiment {experiment_id} must be in the 'active' state. \
+             Current state is {}.",
+            stage.as_str()
+        )));
+    }
+    Ok(())
+}
+
 impl SqlStore {
     /// Creates experiment "Default" with id 0 unless it exists, as MLflow does at start.
     pub(super) async fn ensure_default_experiment(&self) -> StoreResult<()> {
@@ -58,26 +91,6 @@ impl SqlStore {
         .execute(&self.writer)
         .await?;
         Ok(())
-    }
-
-    /// Returns the lifecycle stage of an experiment, or NotFound.
-    pub(super) async fn experiment_stage(
-        &self,
-        conn: &mut sqlx::AnyConnection,
-        experiment_id: i64,
-    ) -> StoreResult<(LifecycleStage, String)> {
-        let row = sqlx::query(
-            "SELECT lifecycle_stage, artifact_location FROM experiments WHERE experiment_id = $1",
-        )
-        .bind(experiment_id)
-        .fetch_optional(conn)
-        .await?
-        .ok_or_else(|| experiment_not_found(experiment_id))?;
-        let stage: String = row.try_get("lifecycle_stage")?;
-        Ok((
-            LifecycleStage::parse(&stage).unwrap_or_default(),
-            row.try_get("artifact_location")?,
-        ))
     }
 
     /// Loads experiments by id with their tags, in the given order; each table is read
@@ -162,23 +175,6 @@ impl SqlStore {
         tx.commit().await?;
         Ok(())
     }
-
-    async fn require_active_experiment(
-        &self,
-        conn: &mut sqlx::AnyConnection,
-        experiment_id: i64,
-    ) -> StoreResult<()> {
-        let (stage, _) = self.experiment_stage(conn, experiment_id).await?;
-        if stage != LifecycleStage::Active {
-            // MLflow's `_check_experiment_is_active`: INVALID_PARAMETER_VALUE.
-            return Err(StoreError::InvalidInput(format!(
-                "The experiment {experiment_id} must be in the 'active' state. \
-                 Current state is {}.",
-                stage.as_str()
-            )));
-        }
-        Ok(())
-    }
 }
 
 #[async_trait]
@@ -259,7 +255,7 @@ impl ExperimentStore for SqlStore {
 
     async fn rename_experiment(&self, experiment_id: i64, name: &str, now: i64) -> StoreResult<()> {
         let mut tx = self.begin_write().await?;
-        let (stage, _) = self.experiment_stage(&mut tx, experiment_id).await?;
+        let stage = experiment_stage(&mut WriteConn::Sqlx(&mut tx), experiment_id).await?;
         if stage != LifecycleStage::Active {
             return Err(StoreError::InvalidState(
                 "Cannot rename a non-active experiment.".to_string(),
@@ -299,8 +295,7 @@ impl ExperimentStore for SqlStore {
 
     async fn set_experiment_tag(&self, experiment_id: i64, tag: &ExperimentTag) -> StoreResult<()> {
         let mut tx = self.begin_write().await?;
-        self.require_active_experiment(&mut tx, experiment_id)
-            .await?;
+        require_active_experiment(&mut WriteConn::Sqlx(&mut tx), experiment_id).await?;
         sqlx::query(
             "INSERT INTO experiment_tags (experiment_id, key, value) VALUES ($1, $2, $3) \
              ON CONFLICT (experiment_id, key) DO UPDATE SET value = excluded.value",
@@ -316,8 +311,7 @@ impl ExperimentStore for SqlStore {
 
     async fn delete_experiment_tag(&self, experiment_id: i64, key: &str) -> StoreResult<()> {
         let mut tx = self.begin_write().await?;
-        self.require_active_experiment(&mut tx, experiment_id)
-            .await?;
+        require_active_experiment(&mut WriteConn::Sqlx(&mut tx), experiment_id).await?;
         let deleted =
             sqlx::query("DELETE FROM experiment_tags WHERE experiment_id = $1 AND key = $2")
                 .bind(experiment_id)

@@ -40,8 +40,7 @@ const MAX_GROUP: usize = 256;
 /// Jobs waiting for the writer at most before senders wait (back-pressure).
 const QUEUE: usize = 4096;
 
-/// How often the checkpointer copies the WAL back into the database file: the WAL grows
-/// by at most this much writing between copies.
+/// How often the checkpointer copies the WAL back into the database file.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
 
 /// WAL frames (pages) after which the checkpointer has the WAL restarted: 16 MiB of
@@ -126,8 +125,8 @@ pub(super) struct GroupWriter {
 }
 
 impl GroupWriter {
-    /// Opens the writer's own connection to the (already migrated) database file and
-    /// starts its thread.
+    /// Opens the writer's and the checkpointer's connections to the (already migrated)
+    /// database file and starts their threads.
     pub(super) fn open(path: &str) -> StoreResult<Self> {
         let conn = rusqlite::Connection::open(path)?;
         conn.execute_batch(sqlite::PRAGMAS)?;

@@ -13,6 +13,7 @@ use ferroflow_protocol::{
 };
 use sqlx::AnyConnection;
 
+use super::experiments::require_active_experiment;
 use super::runs::run_not_found;
 use super::search::Bind;
 use super::write::WriteConn;
@@ -334,12 +335,8 @@ impl LoggedModelStore for SqlStore {
         .execute(&mut *tx)
         .await?;
         if inserted.rows_affected() == 0 {
-            let (stage, _) = self.experiment_stage(&mut tx, new.experiment_id).await?;
-            return Err(StoreError::InvalidInput(format!(
-                "The experiment {} must be in the 'active' state. Current state is {}.",
-                new.experiment_id,
-                stage.as_str()
-            )));
+            // The experiment is missing or not active: say which, as MLflow does.
+            require_active_experiment(&mut WriteConn::Sqlx(&mut tx), new.experiment_id).await?;
         }
         upsert_key_values(
             &mut tx,

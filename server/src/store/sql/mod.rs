@@ -15,6 +15,7 @@ mod logged_models;
 mod metrics;
 mod postgres;
 mod registry;
+mod run_writes;
 mod runs;
 pub(crate) mod search;
 mod sqlite;
@@ -108,7 +109,7 @@ impl fmt::Display for DatabaseUri {
 ///
 /// SQLite allows one writer at a time, so writes queue in-process instead of contending
 /// for the file lock ("database is locked"): the writes of runs (the hot path) on the
-/// group-commit thread ([`group_commit`]), the others on a one-connection pool; both
+/// group-commit thread (`group_commit`), the others on a one-connection pool; both
 /// take the lock with `BEGIN IMMEDIATE` and wait for each other (busy timeout). Reads use
 /// a separate pool and never block on writers thanks to WAL. PostgreSQL uses one pool
 /// for everything.

@@ -1,0 +1,429 @@
+//! The writes of runs as [`WriteJob`]s (create, update, lifecycle, log-batch, tag delete)
+//! and the statements they share: one code path for both engines, run by SQLite's
+//! group-commit writer or in a PostgreSQL transaction ([`SqlStore::write`]).
+//!
+//! [`SqlStore::write`]: super::SqlStore
+
+use std::collections::HashMap;
+
+use ferroflow_protocol::{LifecycleStage, Metric, Param, RunInfo, RunStatus, RunTag};
+
+use super::experiments::{experiment_not_found, require_active_experiment};
+use super::logged_models::insert_model_metrics;
+use super::runs::run_not_found;
+use super::search::Bind;
+use super::tiles::update_tiles;
+use super::write::{Cell, WriteConn, WriteJob};
+use super::{stored_value, Dialect};
+use crate::store::{Entity, NewRun, RunUpdate, StoreError, StoreResult, ValidLogBatch};
+
+const RUN_COLUMNS: &str = "run_uuid, name, experiment_id, user_id, status, start_time, end_time, \
+                           lifecycle_stage, artifact_uri";
+
+/// The tag MLflow keeps in step with the run's name.
+const RUN_NAME_TAG: &str = "mlflow.runName";
+
+/// Rows per multi-row INSERT of metrics: 6 values each stays far below both engines'
+/// bind-parameter limits.
+const METRIC_ROWS_PER_INSERT: usize = 500;
+
+/// Reads a run's info (`RUN_COLUMNS`) on a write connection or a reader.
+pub(super) async fn run_info(conn: &mut WriteConn<'_>, run_id: &str) -> StoreResult<RunInfo> {
+    let sql = format!("SELECT {RUN_COLUMNS} FROM runs WHERE run_uuid = $1");
+    let row = conn
+        .fetch_optional(&sql, &[Bind::Text(run_id.to_owned())])
+        .await?
+        .ok_or_else(|| run_not_found(run_id))?;
+    let [id, name, experiment_id, user_id, status, start_time, end_time, stage, artifact_uri] =
+        <[Cell; 9]>::try_from(row).map_err(|row| {
+            StoreError::Database(sqlx::Error::Decode(
+                format!("a run row has {} columns, not 9", row.len()).into(),
+            ))
+        })?;
+    let run_id = id.text()?.to_owned();
+    Ok(RunInfo {
+        run_uuid: run_id.clone(),
+        run_id,
+        run_name: name.text()?.to_owned(),
+        experiment_id: experiment_id.int()?.to_string(),
+        user_id: user_id.text()?.to_owned(),
+        status: RunStatus::parse(status.text()?).unwrap_or_default(),
+        start_time: start_time.opt_int()?,
+        end_time: end_time.opt_int()?,
+        artifact_uri: artifact_uri.text()?.to_owned(),
+        lifecycle_stage: LifecycleStage::parse(stage.text()?).unwrap_or_default(),
+    })
+}
+
+/// Returns an error unless the run exists and is active: writes to deleted runs are
+/// refused with INVALID_PARAMETER_VALUE, as MLflow's `_check_run_is_active`.
+pub(super) async fn require_active_run(conn: &mut WriteConn<'_>, run_id: &str) -> StoreResult<i64> {
+    let row = conn
+        .fetch_optional(
+            "SELECT lifecycle_stage, experiment_id FROM runs WHERE run_uuid = $1",
+            &[Bind::Text(run_id.to_owned())],
+        )
+        .await?
+        .ok_or_else(|| run_not_found(run_id))?;
+    let stage = row[0].text()?;
+    if stage != LifecycleStage::Active.as_str() {
+        return Err(StoreError::InvalidInput(format!(
+            "The run {run_id} must be in the 'active' state. Current state is {stage}."
+        )));
+    }
+    row[1].int()
+}
+
+/// The binds of one `(run_uuid, key, value)` row.
+fn key_value(run_id: &str, key: &str, value: &str) -> [Bind; 3] {
+    [
+        Bind::Text(run_id.to_owned()),
+        Bind::Text(key.to_owned()),
+        Bind::Text(value.to_owned()),
+    ]
+}
+
+/// The binds of one `(run_uuid, key, step, timestamp, value, is_nan)` metric row.
+fn point(
+    run_id: &str,
+    key: &str,
+    (step, timestamp, value, is_nan): (i64, i64, f64, i64),
+) -> [Bind; 6] {
+    [
+        Bind::Text(run_id.to_owned()),
+        Bind::Text(key.to_owned()),
+        Bind::Int(step),
+        Bind::Int(timestamp),
+        Bind::Float(value),
+        Bind::Int(is_nan),
+    ]
+}
+
+/// Inserts or replaces tags in one statement per 300; the last value of a key repeated
+/// in `tags` wins (PostgreSQL refuses to upsert one row twice in a statement).
+async fn insert_tags(
+    d: Dialect,
+    conn: &mut WriteConn<'_>,
+    run_id: &str,
+    tags: &[RunTag],
+) -> StoreResult<()> {
+    let mut last: HashMap<&str, &str> = HashMap::with_capacity(tags.len());
+    for tag in tags {
+        last.insert(&tag.key, &tag.value);
+    }
+    let unique: Vec<(&str, &str)> = last.into_iter().collect();
+    for chunk in unique.chunks(300) {
+        let sql = format!(
+            "INSERT INTO tags (run_uuid, key, value) VALUES {} \
+             ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value",
+            d.value_rows(1, chunk.len(), 3)
+        );
+        let mut binds = Vec::with_capacity(chunk.len() * 3);
+        for (key, value) in chunk {
+            binds.extend(key_value(run_id, key, value));
+        }
+        conn.execute(&sql, &binds).await?;
+    }
+    Ok(())
+}
+
+/// Inserts or replaces tags and keeps `runs.name` in step with `mlflow.runName`.
+async fn upsert_tags(
+    d: Dialect,
+    conn: &mut WriteConn<'_>,
+    run_id: &str,
+    tags: &[RunTag],
+) -> StoreResult<()> {
+    insert_tags(d, conn, run_id, tags).await?;
+    if let Some(name) = tags.iter().rev().find(|t| t.key == RUN_NAME_TAG) {
+        let binds = [
+            Bind::Text(name.value.clone()),
+            Bind::Text(run_id.to_owned()),
+        ];
+        conn.execute("UPDATE runs SET name = $1 WHERE run_uuid = $2", &binds)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Inserts params; a key already logged with another value fails the whole batch with
+/// MLflow's message, the same value again is accepted.
+async fn insert_params(
+    d: Dialect,
+    conn: &mut WriteConn<'_>,
+    run_id: &str,
+    params: &[Param],
+) -> StoreResult<()> {
+    if params.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "SELECT key, value FROM params WHERE run_uuid = {} AND key IN ({})",
+        d.params(1, 1),
+        d.params(2, params.len())
+    );
+    let mut binds = vec![Bind::Text(run_id.to_owned())];
+    binds.extend(params.iter().map(|p| Bind::Text(p.key.clone())));
+    let existing: HashMap<String, String> = conn
+        .fetch(&sql, &binds)
+        .await?
+        .into_iter()
+        .map(|row| Ok((row[0].text()?.to_owned(), row[1].text()?.to_owned())))
+        .collect::<StoreResult<_>>()?;
+    let mut fresh = Vec::with_capacity(params.len());
+    for param in params {
+        match existing.get(&param.key) {
+            Some(old) if *old != param.value => {
+                return Err(StoreError::InvalidInput(format!(
+                    "Changing param values is not allowed. Param with key='{}' was already \
+                     logged with value='{}' for run ID='{run_id}'. Attempted logging new value \
+                     '{}'.",
+                    param.key, old, param.value
+                )));
+            }
+            Some(_) => {}
+            None => fresh.push(param),
+        }
+    }
+    for chunk in fresh.chunks(300) {
+        let sql = format!(
+            "INSERT INTO params (run_uuid, key, value) VALUES {}",
+            d.value_rows(1, chunk.len(), 3)
+        );
+        let mut binds = Vec::with_capacity(chunk.len() * 3);
+        for param in chunk {
+            binds.extend(key_value(run_id, &param.key, &param.value));
+        }
+        conn.execute(&sql, &binds).await?;
+    }
+    Ok(())
+}
+
+/// Inserts metric points (exact duplicates are no-ops) and advances `latest_metrics`
+/// where a point is newer by (step, timestamp, value), MLflow's ordering, and the chart
+/// tiles of the points' steps.
+async fn insert_metrics(
+    d: Dialect,
+    conn: &mut WriteConn<'_>,
+    run_id: &str,
+    metrics: &[Metric],
+) -> StoreResult<()> {
+    let mut inserted = 0;
+    for chunk in metrics.chunks(METRIC_ROWS_PER_INSERT) {
+        let sql = format!(
+            "INSERT INTO metrics (run_uuid, key, step, timestamp, value, is_nan) VALUES {} \
+             ON CONFLICT DO NOTHING",
+            d.value_rows(1, chunk.len(), 6)
+        );
+        let mut binds = Vec::with_capacity(chunk.len() * 6);
+        for m in chunk {
+            let (value, is_nan) = stored_value(m.value);
+            binds.extend(point(run_id, &m.key, (m.step, m.timestamp, value, is_nan)));
+        }
+        inserted += conn.execute(&sql, &binds).await?;
+    }
+    let duplicates = inserted < metrics.len() as u64;
+    update_tiles(d, conn, run_id, metrics, duplicates).await?;
+
+    // One candidate per key: PostgreSQL refuses to upsert the same row twice per statement.
+    let mut latest: HashMap<&str, (i64, i64, f64, i64)> = HashMap::new();
+    for m in metrics {
+        let (value, is_nan) = stored_value(m.value);
+        let candidate = (m.step, m.timestamp, value, is_nan);
+        latest
+            .entry(m.key.as_str())
+            .and_modify(|best| {
+                if (candidate.0, candidate.1) > (best.0, best.1)
+                    || ((candidate.0, candidate.1) == (best.0, best.1) && candidate.2 > best.2)
+                {
+                    *best = candidate;
+                }
+            })
+            .or_insert(candidate);
+    }
+    let latest: Vec<_> = latest.into_iter().collect();
+    for chunk in latest.chunks(METRIC_ROWS_PER_INSERT) {
+        let values = d.value_rows(1, chunk.len(), 6);
+        let sql = format!(
+            "INSERT INTO latest_metrics (run_uuid, key, step, timestamp, value, is_nan) \
+             VALUES {values} ON CONFLICT (run_uuid, key) DO UPDATE SET step = excluded.step, \
+             timestamp = excluded.timestamp, value = excluded.value, is_nan = excluded.is_nan \
+             WHERE excluded.step > latest_metrics.step OR (excluded.step = latest_metrics.step \
+             AND (excluded.timestamp > latest_metrics.timestamp OR (excluded.timestamp = \
+             latest_metrics.timestamp AND excluded.value > latest_metrics.value)))"
+        );
+        let mut binds = Vec::with_capacity(chunk.len() * 6);
+        for (key, stored) in chunk {
+            binds.extend(point(run_id, key, *stored));
+        }
+        conn.execute(&sql, &binds).await?;
+    }
+    Ok(())
+}
+
+/// Creates a run with its tags in an active experiment; returns the request back with
+/// the run's artifact URI.
+pub(super) struct CreateRun(pub(super) NewRun);
+
+impl WriteJob for CreateRun {
+    type Output = (NewRun, String);
+
+    async fn run(self, d: Dialect, conn: &mut WriteConn<'_>) -> StoreResult<Self::Output> {
+        let new = self.0;
+        // One statement checks the experiment is active and derives the artifact URI.
+        let binds = [
+            Bind::Text(new.run_id.clone()),
+            Bind::Text(new.run_name.clone()),
+            Bind::Text(new.user_id.clone()),
+            Bind::Int(new.start_time),
+            Bind::Int(new.experiment_id),
+        ];
+        let inserted = conn
+            .fetch_optional(
+                "INSERT INTO runs (run_uuid, name, experiment_id, user_id, status, start_time, \
+                 lifecycle_stage, artifact_uri) SELECT $1, $2, experiment_id, $3, 'RUNNING', $4, \
+                 'active', rtrim(artifact_location, '/') || '/' || $1 || '/artifacts' \
+                 FROM experiments WHERE experiment_id = $5 AND lifecycle_stage = 'active' \
+                 RETURNING artifact_uri",
+                &binds,
+            )
+            .await?;
+        let Some(row) = inserted else {
+            // The experiment is missing or not active: say which, as MLflow does.
+            require_active_experiment(conn, new.experiment_id).await?;
+            return Err(experiment_not_found(new.experiment_id));
+        };
+        let artifact_uri = row[0].text()?.to_owned();
+        // The name column was written above; only the tags remain.
+        insert_tags(d, conn, &new.run_id, &new.tags).await?;
+        Ok((new, artifact_uri))
+    }
+}
+
+/// Writes a log-batch, all or nothing, to an active run.
+pub(super) struct LogBatch {
+    pub(super) run_id: String,
+    pub(super) batch: ValidLogBatch,
+}
+
+impl WriteJob for LogBatch {
+    type Output = ();
+
+    async fn run(self, d: Dialect, conn: &mut WriteConn<'_>) -> StoreResult<()> {
+        let (run_id, batch) = (&self.run_id, &self.batch);
+        require_active_run(conn, run_id).await?;
+        insert_params(d, conn, run_id, &batch.params).await?;
+        upsert_tags(d, conn, run_id, &batch.tags).await?;
+        insert_metrics(d, conn, run_id, &batch.metrics).await?;
+        if !batch.model_metrics.is_empty() {
+            insert_model_metrics(conn, run_id, &batch.model_metrics).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Updates status, end time and name of an active run; returns its info after.
+pub(super) struct UpdateRun {
+    pub(super) run_id: String,
+    pub(super) update: RunUpdate,
+}
+
+impl WriteJob for UpdateRun {
+    type Output = RunInfo;
+
+    async fn run(self, d: Dialect, conn: &mut WriteConn<'_>) -> StoreResult<RunInfo> {
+        let (run_id, update) = (&self.run_id, &self.update);
+        require_active_run(conn, run_id).await?;
+        let mut sets = Vec::new();
+        let mut binds = Vec::new();
+        let mut set = |column: &str, value: Bind| {
+            binds.push(value);
+            sets.push(format!("{column} = ${}", binds.len()));
+        };
+        if let Some(status) = update.status {
+            set("status", Bind::Text(status.as_str().to_owned()));
+        }
+        if let Some(end_time) = update.end_time {
+            set("end_time", Bind::Int(end_time));
+        }
+        if let Some(name) = &update.run_name {
+            set("name", Bind::Text(name.clone()));
+        }
+        if !sets.is_empty() {
+            binds.push(Bind::Text(run_id.clone()));
+            let sql = format!(
+                "UPDATE runs SET {} WHERE run_uuid = ${}",
+                sets.join(", "),
+                binds.len()
+            );
+            conn.execute(&sql, &binds).await?;
+        }
+        if let Some(name) = &update.run_name {
+            let tag = RunTag {
+                key: RUN_NAME_TAG.to_string(),
+                value: name.clone(),
+            };
+            upsert_tags(d, conn, run_id, std::slice::from_ref(&tag)).await?;
+        }
+        run_info(conn, run_id).await
+    }
+}
+
+/// Moves a run to a lifecycle stage; MLflow's store does this whatever the current stage.
+pub(super) struct SetRunStage {
+    pub(super) run_id: String,
+    pub(super) stage: LifecycleStage,
+    pub(super) deleted_time: Option<i64>,
+}
+
+impl WriteJob for SetRunStage {
+    type Output = ();
+
+    async fn run(self, _: Dialect, conn: &mut WriteConn<'_>) -> StoreResult<()> {
+        let mut binds = vec![Bind::Text(self.stage.as_str().to_owned())];
+        // No NULL binds on the write path: a missing time is a literal.
+        let deleted_time = match self.deleted_time {
+            Some(time) => {
+                binds.push(Bind::Int(time));
+                format!("${}", binds.len())
+            }
+            None => "NULL".to_owned(),
+        };
+        binds.push(Bind::Text(self.run_id.clone()));
+        let sql = format!(
+            "UPDATE runs SET lifecycle_stage = $1, deleted_time = {deleted_time} \
+             WHERE run_uuid = ${}",
+            binds.len()
+        );
+        if conn.execute(&sql, &binds).await? == 0 {
+            return Err(run_not_found(&self.run_id));
+        }
+        Ok(())
+    }
+}
+
+/// Deletes one tag of an active run.
+pub(super) struct DeleteTag {
+    pub(super) run_id: String,
+    pub(super) key: String,
+}
+
+impl WriteJob for DeleteTag {
+    type Output = ();
+
+    async fn run(self, _: Dialect, conn: &mut WriteConn<'_>) -> StoreResult<()> {
+        let (run_id, key) = (&self.run_id, &self.key);
+        require_active_run(conn, run_id).await?;
+        let binds = [Bind::Text(run_id.clone()), Bind::Text(key.clone())];
+        let deleted = conn
+            .execute("DELETE FROM tags WHERE run_uuid = $1 AND key = $2", &binds)
+            .await?;
+        if deleted == 0 {
+            return Err(StoreError::NotFound(
+                Entity::Run,
+                format!("No tag with name: {key} in run with id {run_id}"),
+            ));
+        }
+        Ok(())
+    }
+}
