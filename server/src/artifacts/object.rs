@@ -2,9 +2,9 @@
 //! `LocalFileSystem` for paths and `file://` URIs, `AmazonS3` for `s3://` (AWS, MinIO,
 //! moto, any S3-compatible service).
 //!
-//! Streaming: uploads go through `put_multipart` in [`CHUNK_SIZE`] parts with at most
-//! [`UPLOAD_CONCURRENCY`] in flight, so memory per upload is bounded whatever the file
-//! size; the local backend stages into `<name>#<n>` and renames on completion, S3 makes
+//! Streaming: uploads go through `put_multipart` in parts ([`S3_PART_SIZE`] on S3,
+//! [`LOCAL_PART_SIZE`] on disk) with at most [`UPLOAD_CONCURRENCY`] in flight, so memory
+//! per upload is bounded whatever the file size; the local backend stages into `<name>#<n>` and renames on completion, S3 makes
 //! a multipart object visible only on completion, so a broken upload never leaves a
 //! partial file under its final name. Downloads stream the backend's body; local files
 //! are read in [`LOCAL_READ_CHUNK`] pieces (`object_store`'s own local stream reads
@@ -37,11 +37,16 @@ use super::{
 };
 use crate::artifacts::path::STAGING_DIR;
 
-/// Size of the parts an upload is cut into (S3 wants at least 5 MiB per part; 10,000
-/// parts of 8 MiB allow 78 GiB files).
-pub const CHUNK_SIZE: usize = 8 * 1024 * 1024;
+/// Size of the parts an upload to S3 is cut into (S3 wants at least 5 MiB per part;
+/// 10,000 parts of 8 MiB allow 78 GiB files).
+pub const S3_PART_SIZE: usize = 8 * 1024 * 1024;
 
-/// Parts of one upload written concurrently; with [`CHUNK_SIZE`] this bounds an
+/// Size of the parts an upload to local disk is cut into. Disk has no minimum part
+/// size, and small parts free received buffers sooner: a 1 GiB upload peaks at 26 MB
+/// of server RSS instead of 51-57 MB with S3-sized parts, at the same speed.
+pub const LOCAL_PART_SIZE: usize = 1024 * 1024;
+
+/// Parts of one upload written concurrently; with [`S3_PART_SIZE`] this bounds an
 /// upload's buffers to about 40 MiB.
 pub const UPLOAD_CONCURRENCY: usize = 4;
 
@@ -57,12 +62,25 @@ pub struct ObjectArtifactStore {
     store: Arc<dyn ObjectStore>,
     prefix: ObjectPath,
     uri: String,
+    /// Size of the parts uploads are written in; files up to it take one `put`.
+    part_size: usize,
 }
 
 impl ObjectArtifactStore {
-    /// Returns a store over `store` below `prefix`, reported as `uri`.
-    pub fn new(store: Arc<dyn ObjectStore>, prefix: ObjectPath, uri: String) -> Self {
-        ObjectArtifactStore { store, prefix, uri }
+    /// Returns a store over `store` below `prefix`, reported as `uri`, writing uploads
+    /// in parts of `part_size` bytes.
+    pub fn new(
+        store: Arc<dyn ObjectStore>,
+        prefix: ObjectPath,
+        uri: String,
+        part_size: usize,
+    ) -> Self {
+        ObjectArtifactStore {
+            store,
+            prefix,
+            uri,
+            part_size,
+        }
     }
 
     /// Opens the store a URI names; see [`super::open`].
@@ -100,6 +118,7 @@ impl ObjectArtifactStore {
             Arc::new(fs),
             ObjectPath::default(),
             local.display().to_string(),
+            LOCAL_PART_SIZE,
         ))
     }
 
@@ -176,6 +195,7 @@ fn open_s3(uri: &str, rest: &str) -> ArtifactResult<ObjectArtifactStore> {
         Arc::new(store),
         prefix,
         uri.trim_end_matches('/').to_string(),
+        S3_PART_SIZE,
     ))
 }
 
@@ -192,13 +212,14 @@ fn part_name(part_number: u32) -> String {
     format!("part-{part_number:05}")
 }
 
-/// Writes `body` to `location`: one `put` when it fits in a chunk, otherwise a
-/// streamed multipart upload that is aborted on any failure.
+/// Writes `body` to `location`: one `put` when it fits in a part, otherwise a
+/// streamed multipart upload in parts of `part_size` that is aborted on any failure.
 async fn write_stream(
     store: &dyn ObjectStore,
     location: &ObjectPath,
     mut body: ByteStream,
     max_bytes: u64,
+    part_size: usize,
 ) -> ArtifactResult<(u64, Option<String>)> {
     let mut total: u64 = 0;
     let mut head: Vec<Bytes> = Vec::new();
@@ -218,14 +239,14 @@ async fn write_stream(
                 }
                 head_len += chunk.len();
                 head.push(chunk);
-                if head_len >= CHUNK_SIZE {
+                if head_len >= part_size {
                     break;
                 }
             }
         }
     }
     let upload = store.put_multipart(location).await?;
-    let mut writer = WriteMultipart::new_with_chunk_size(upload, CHUNK_SIZE);
+    let mut writer = WriteMultipart::new_with_chunk_size(upload, part_size);
     for chunk in head {
         writer.put(chunk);
     }
@@ -271,8 +292,14 @@ impl ArtifactStore for ObjectArtifactStore {
         if path.is_root() {
             return Err(ArtifactError::InvalidPath);
         }
-        let (written, _) =
-            write_stream(self.store.as_ref(), &self.location(path), body, max_bytes).await?;
+        let (written, _) = write_stream(
+            self.store.as_ref(),
+            &self.location(path),
+            body,
+            max_bytes,
+            self.part_size,
+        )
+        .await?;
         Ok(written)
     }
 
@@ -401,8 +428,14 @@ impl ArtifactStore for ObjectArtifactStore {
         }
         self.check_upload(path, upload_id).await?;
         let part = staging_dir(upload_id)?.child(part_name(part_number));
-        let (_, e_tag) =
-            write_stream(self.store.as_ref(), &self.location(&part), body, max_bytes).await?;
+        let (_, e_tag) = write_stream(
+            self.store.as_ref(),
+            &self.location(&part),
+            body,
+            max_bytes,
+            self.part_size,
+        )
+        .await?;
         Ok(e_tag.unwrap_or_default())
     }
 
@@ -458,7 +491,14 @@ impl ArtifactStore for ObjectArtifactStore {
             .try_flatten()
             .map_err(std::io::Error::other)
             .boxed();
-        write_stream(self.store.as_ref(), &self.location(path), joined, u64::MAX).await?;
+        write_stream(
+            self.store.as_ref(),
+            &self.location(path),
+            joined,
+            u64::MAX,
+            self.part_size,
+        )
+        .await?;
         self.delete(&staging).await
     }
 
