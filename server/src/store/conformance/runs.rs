@@ -104,8 +104,12 @@ pub(super) async fn params_are_immutable(store: Arc<SqlStore>) {
         .log_batch(&run_id, &batch(vec![], vec![("lr", "0.1")], vec![]))
         .await
         .unwrap();
+    // A changed value fails the whole batch: the new key beside it is not kept either.
     let err = store
-        .log_batch(&run_id, &batch(vec![], vec![("lr", "0.2")], vec![]))
+        .log_batch(
+            &run_id,
+            &batch(vec![], vec![("epochs", "5"), ("lr", "0.2")], vec![]),
+        )
         .await
         .unwrap_err();
     assert!(

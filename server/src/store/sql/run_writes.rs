@@ -4,7 +4,7 @@
 //!
 //! [`SqlStore::write`]: super::SqlStore
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use ferroflow_protocol::{LifecycleStage, Metric, Param, RunInfo, RunStatus, RunTag};
 
@@ -147,31 +147,52 @@ async fn upsert_tags(
 }
 
 /// Inserts params; a key already logged with another value fails the whole batch with
-/// MLflow's message, the same value again is accepted.
+/// MLflow's message, the same value again is accepted. New keys (the common case) cost
+/// one statement; only keys that were already there are read back and compared.
 async fn insert_params(
     d: Dialect,
     conn: &mut WriteConn<'_>,
     run_id: &str,
     params: &[Param],
 ) -> StoreResult<()> {
-    if params.is_empty() {
+    let mut present: Vec<&Param> = Vec::new();
+    for chunk in params.chunks(300) {
+        let sql = format!(
+            "INSERT INTO params (run_uuid, key, value) VALUES {} \
+             ON CONFLICT (run_uuid, key) DO NOTHING RETURNING key",
+            d.value_rows(1, chunk.len(), 3)
+        );
+        let mut binds = Vec::with_capacity(chunk.len() * 3);
+        for param in chunk {
+            binds.extend(key_value(run_id, &param.key, &param.value));
+        }
+        let inserted = conn
+            .fetch(&sql, &binds)
+            .await?
+            .into_iter()
+            .map(|row| Ok(row[0].text()?.to_owned()))
+            .collect::<StoreResult<HashSet<String>>>()?;
+        if inserted.len() < chunk.len() {
+            present.extend(chunk.iter().filter(|p| !inserted.contains(&p.key)));
+        }
+    }
+    if present.is_empty() {
         return Ok(());
     }
     let sql = format!(
         "SELECT key, value FROM params WHERE run_uuid = {} AND key IN ({})",
         d.params(1, 1),
-        d.params(2, params.len())
+        d.params(2, present.len())
     );
     let mut binds = vec![Bind::Text(run_id.to_owned())];
-    binds.extend(params.iter().map(|p| Bind::Text(p.key.clone())));
+    binds.extend(present.iter().map(|p| Bind::Text(p.key.clone())));
     let existing: HashMap<String, String> = conn
         .fetch(&sql, &binds)
         .await?
         .into_iter()
         .map(|row| Ok((row[0].text()?.to_owned(), row[1].text()?.to_owned())))
         .collect::<StoreResult<_>>()?;
-    let mut fresh = Vec::with_capacity(params.len());
-    for param in params {
+    for param in present {
         match existing.get(&param.key) {
             Some(old) if *old != param.value => {
                 return Err(StoreError::InvalidInput(format!(
@@ -181,20 +202,8 @@ async fn insert_params(
                     param.key, old, param.value
                 )));
             }
-            Some(_) => {}
-            None => fresh.push(param),
+            _ => {}
         }
-    }
-    for chunk in fresh.chunks(300) {
-        let sql = format!(
-            "INSERT INTO params (run_uuid, key, value) VALUES {}",
-            d.value_rows(1, chunk.len(), 3)
-        );
-        let mut binds = Vec::with_capacity(chunk.len() * 3);
-        for param in chunk {
-            binds.extend(key_value(run_id, &param.key, &param.value));
-        }
-        conn.execute(&sql, &binds).await?;
     }
     Ok(())
 }
