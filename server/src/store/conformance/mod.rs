@@ -147,6 +147,7 @@ conformance_suite!(
     bulk_interval_samples,
     run_name_follows_tag,
     search_runs_filters_orders_and_pages,
+    search_runs_order_metric_ranks,
     dataset_inputs,
     garbage_collection,
     concurrent_writers,

@@ -155,6 +155,78 @@ pub(super) async fn run_name_follows_tag(store: Arc<SqlStore>) {
     }));
 }
 
+/// Ordering by a metric: values (ties by newest start), then NaN, then runs without
+/// the metric, in either direction; pages cut across those ranks lose and repeat no run.
+pub(super) async fn search_runs_order_metric_ranks(store: Arc<SqlStore>) {
+    let exp = new_experiment(&store, "ranks").await;
+    // (name, acc): None logs no acc at all.
+    let runs = [
+        ("r0", Some(0.5)),
+        ("r1", Some(f64::NAN)),
+        ("r2", None),
+        ("r3", Some(0.9)),
+        ("r4", Some(0.5)),
+        ("r5", Some(f64::NAN)),
+        ("r6", None),
+        ("r7", Some(-1.0)),
+    ];
+    for (i, (name, acc)) in runs.iter().enumerate() {
+        let run_id = new_run(&store, exp, name, 1_000 + i as i64).await;
+        let mut metrics = vec![metric("other", 1.0, 1, 0)];
+        metrics.extend(acc.map(|v| metric("acc", v, 1, 0)));
+        store
+            .log_batch(&run_id, &batch(metrics, vec![], vec![]))
+            .await
+            .unwrap();
+    }
+    let expected = [
+        (
+            "metrics.acc DESC",
+            ["r3", "r4", "r0", "r7", "r5", "r1", "r6", "r2"],
+        ),
+        (
+            "metrics.acc ASC",
+            ["r7", "r4", "r0", "r3", "r5", "r1", "r6", "r2"],
+        ),
+    ];
+    for (order, names) in expected {
+        for page_size in [8, 3, 2] {
+            let mut seen = Vec::new();
+            let mut offset = 0;
+            // Bounded, so a paging bug fails instead of looping.
+            for _ in 0..runs.len() {
+                let page = store
+                    .search_runs(&run_search(vec![exp], "", &[order], page_size, offset))
+                    .await
+                    .unwrap();
+                seen.extend(page.items.iter().map(|r| r.info.run_name.clone()));
+                match page.next_offset {
+                    Some(next) => offset = next,
+                    None => break,
+                }
+            }
+            assert_eq!(seen, names, "{order}, pages of {page_size}");
+        }
+    }
+    // A filter applies to every rank.
+    let page = store
+        .search_runs(&run_search(
+            vec![exp],
+            "attributes.start_time >= 1004",
+            &["metrics.acc DESC"],
+            10,
+            0,
+        ))
+        .await
+        .unwrap();
+    let names: Vec<_> = page
+        .items
+        .iter()
+        .map(|r| r.info.run_name.as_str())
+        .collect();
+    assert_eq!(names, ["r4", "r7", "r5", "r6"]);
+}
+
 pub(super) async fn search_runs_filters_orders_and_pages(store: Arc<SqlStore>) {
     let exp = new_experiment(&store, "search").await;
     let mut ids = Vec::new();

@@ -2,7 +2,7 @@
 //! latest metrics, dataset inputs), and dataset inputs. The other writes are the jobs of
 //! [`super::run_writes`].
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
 use ferroflow_protocol::registry::{ModelInput, ModelOutput};
@@ -330,7 +330,7 @@ impl RunStore for SqlStore {
     }
 
     async fn search_runs(&self, search: &RunSearch) -> StoreResult<Page<Run>> {
-        let query = search_runs_sql(
+        let plan = search_runs_sql(
             self.dialect,
             &search.experiment_ids,
             search.view.stages(),
@@ -339,7 +339,19 @@ impl RunStore for SqlStore {
             search.offset,
             search.max_results + 1,
         );
-        let mut ids: Vec<String> = self.fetch_page_ids(&query).await?;
+        let wanted = (plan.skip + plan.limit) as usize;
+        let mut ids: Vec<String> = Vec::new();
+        // The parts are separate statements: a run whose metric changed rank between
+        // two of them could come twice, so repeats are dropped.
+        let mut seen = HashSet::new();
+        for part in &plan.parts {
+            if ids.len() >= wanted {
+                break;
+            }
+            let found: Vec<String> = self.fetch_page_ids(part).await?;
+            ids.extend(found.into_iter().filter(|id| seen.insert(id.clone())));
+        }
+        let mut ids: Vec<String> = ids.into_iter().skip(plan.skip as usize).collect();
         let more = ids.len() as i64 > search.max_results;
         ids.truncate(search.max_results as usize);
         let items = self.load_runs(&ids).await?;

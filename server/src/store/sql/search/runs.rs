@@ -102,8 +102,44 @@ fn key_exists(b: &mut Builder, table: &str, key: &str, test: NullTest) -> String
     )
 }
 
+/// A run search as SQL. The `parts` run in order; their ids, concatenated with repeats
+/// dropped, are the sorted matches, and the page is the `limit` ids after the first
+/// `skip`.
+#[derive(Debug)]
+pub(crate) struct RunSearchSql {
+    pub parts: Vec<SqlQuery>,
+    pub skip: i64,
+    pub limit: i64,
+}
+
+/// Where a run falls when a search orders by a metric: MLflow puts values first, then
+/// NaN, then runs without the metric, in either direction.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum MetricRank {
+    Value,
+    NaN,
+    Missing,
+}
+
+/// What every part of a run search shares: which runs, and the order after its first
+/// metric key.
+struct Selection<'a> {
+    experiment_ids: &'a [i64],
+    stages: &'a [LifecycleStage],
+    filter: &'a RunFilter,
+}
+
 /// Renders a run search: the `run_uuid`s of runs in `experiment_ids` and `stages`
 /// matching `filter`, sorted by `order_by` then MLflow's tie-breakers, one page.
+///
+/// On PostgreSQL a search ordered first by a metric is one query per [`MetricRank`],
+/// run until the page is full. Each rank is in the order of the `(key, value)` index,
+/// so with a broad filter PostgreSQL walks the index and stops after the page, instead
+/// of sorting every match behind MLflow's rank `CASE` (10,000 runs, half matching:
+/// 23-30 ms became 5.4-5.7 ms for the first rank). Its statistics let it still start
+/// from a selective filter's index. SQLite keeps one query: without value statistics
+/// its planner walks the index even for a filter that matches 1% of the runs, which
+/// measured 15x slower there.
 pub(crate) fn search_runs_sql(
     dialect: Dialect,
     experiment_ids: &[i64],
@@ -112,14 +148,122 @@ pub(crate) fn search_runs_sql(
     order_by: &[RunOrderBy],
     offset: i64,
     limit: i64,
+) -> RunSearchSql {
+    let selection = Selection {
+        experiment_ids,
+        stages,
+        filter,
+    };
+    match (dialect, order_by.split_first()) {
+        (
+            Dialect::Postgres,
+            Some((
+                RunOrderBy {
+                    key: RunOrderKey::Metric(key),
+                    ascending,
+                },
+                rest,
+            )),
+        ) => {
+            // Each part may hold the whole page, and every row before it.
+            let fetch = offset + limit;
+            let parts = [MetricRank::Value, MetricRank::NaN, MetricRank::Missing]
+                .into_iter()
+                .map(|rank| {
+                    metric_rank_sql(dialect, &selection, key, *ascending, rest, rank, fetch)
+                })
+                .collect();
+            RunSearchSql {
+                parts,
+                skip: offset,
+                limit,
+            }
+        }
+        _ => {
+            let mut b = Builder::new(dialect);
+            // Joins for ordering come first in the text, so bind them first.
+            let (joins, order_terms) = order_clauses(&mut b, order_by, 1);
+            let conditions = selection_conditions(&mut b, &selection);
+            let mut sql = format!(
+                "SELECT runs.run_uuid AS page_id FROM runs{joins} WHERE {} ORDER BY {}",
+                conditions.join(" AND "),
+                order_terms.join(", ")
+            );
+            sql.push_str(&b.limit_offset(limit, offset));
+            RunSearchSql {
+                parts: vec![b.finish(sql)],
+                skip: 0,
+                limit,
+            }
+        }
+    }
+}
+
+/// Renders the runs of one [`MetricRank`] of a search ordered first by metric `key`,
+/// sorted by the rest of the order, at most `fetch` of them.
+fn metric_rank_sql(
+    dialect: Dialect,
+    selection: &Selection<'_>,
+    key: &str,
+    ascending: bool,
+    rest: &[RunOrderBy],
+    rank: MetricRank,
+    fetch: i64,
 ) -> SqlQuery {
     let mut b = Builder::new(dialect);
+    let (joins, rest_terms) = order_clauses(&mut b, rest, 2);
+    let key = b.text(key);
+    let conditions = selection_conditions(&mut b, selection).join(" AND ");
+    let (from, rank_condition, first_term) = match rank {
+        // The value itself has no NULLs, so the engine's default NULLS placement for
+        // the direction keeps the index order usable.
+        MetricRank::Value => (
+            "latest_metrics o1 JOIN runs ON runs.run_uuid = o1.run_uuid",
+            format!("o1.key = {key} AND o1.is_nan = 0"),
+            Some(if ascending {
+                "o1.value ASC"
+            } else {
+                "o1.value DESC"
+            }),
+        ),
+        MetricRank::NaN => (
+            "latest_metrics o1 JOIN runs ON runs.run_uuid = o1.run_uuid",
+            format!("o1.key = {key} AND o1.is_nan = 1"),
+            None,
+        ),
+        MetricRank::Missing => (
+            "runs",
+            format!(
+                "NOT EXISTS (SELECT 1 FROM latest_metrics o1 \
+                 WHERE o1.run_uuid = runs.run_uuid AND o1.key = {key})"
+            ),
+            None,
+        ),
+    };
+    let order: Vec<&str> = first_term
+        .into_iter()
+        .chain(rest_terms.iter().map(String::as_str))
+        .collect();
+    let fetch = b.bind(Bind::Int(fetch));
+    let sql = format!(
+        "SELECT runs.run_uuid AS page_id FROM {from}{joins} WHERE {rank_condition} AND \
+         {conditions} ORDER BY {} LIMIT {fetch}",
+        order.join(", ")
+    );
+    b.finish(sql)
+}
 
-    // Joins for ordering come first in the text, so bind them first.
+/// Returns the joins and ORDER BY terms for `order_by` (join aliases `o<first_alias>`
+/// on), then MLflow's tie-breakers: `start_time DESC` unless ordered on, `run_uuid`.
+fn order_clauses(
+    b: &mut Builder,
+    order_by: &[RunOrderBy],
+    first_alias: usize,
+) -> (String, Vec<String>) {
     let mut joins = String::new();
     let mut order_terms = Vec::new();
     for (n, order) in order_by.iter().enumerate() {
-        let alias = format!("o{}", n + 1);
+        let alias = format!("o{}", n + first_alias);
         let asc = order.ascending;
         match &order.key {
             RunOrderKey::StringAttribute(attribute) => {
@@ -162,26 +306,23 @@ pub(crate) fn search_runs_sql(
         order_terms.push(b.order_term("runs.start_time", false, false));
     }
     order_terms.push("runs.run_uuid".to_owned());
+    (joins, order_terms)
+}
 
+/// Returns the conditions that pick a search's runs: experiments, stages, filter.
+fn selection_conditions(b: &mut Builder, selection: &Selection<'_>) -> Vec<String> {
     let mut conditions = vec![
         b.in_list(
             "runs.experiment_id",
-            experiment_ids.iter().map(|&id| Bind::Int(id)),
+            selection.experiment_ids.iter().map(|&id| Bind::Int(id)),
             false,
         ),
-        b.in_list("runs.lifecycle_stage", stage_binds(stages), false),
+        b.in_list("runs.lifecycle_stage", stage_binds(selection.stages), false),
     ];
-    for clause in &filter.clauses {
-        conditions.push(run_condition(&mut b, clause));
+    for clause in &selection.filter.clauses {
+        conditions.push(run_condition(b, clause));
     }
-
-    let mut sql = format!(
-        "SELECT runs.run_uuid AS page_id FROM runs{joins} WHERE {} ORDER BY {}",
-        conditions.join(" AND "),
-        order_terms.join(", ")
-    );
-    sql.push_str(&b.limit_offset(limit, offset));
-    b.finish(sql)
+    conditions
 }
 
 #[cfg(test)]
@@ -191,11 +332,18 @@ mod tests {
 
     const ACTIVE: &[LifecycleStage] = &[LifecycleStage::Active];
 
-    fn runs(dialect: Dialect, filter: &str, order_by: &[&str]) -> SqlQuery {
+    fn plan(dialect: Dialect, filter: &str, order_by: &[&str]) -> RunSearchSql {
         let filter = parse_run_filter(filter).expect("valid filter");
         let order_by: Vec<String> = order_by.iter().map(|o| (*o).to_owned()).collect();
         let order_by = parse_run_order_by(&order_by).expect("valid order_by");
         search_runs_sql(dialect, &[1, 2], ACTIVE, &filter, &order_by, 10, 101)
+    }
+
+    /// The one query of a search that pages itself.
+    fn runs(dialect: Dialect, filter: &str, order_by: &[&str]) -> SqlQuery {
+        let mut plan = plan(dialect, filter, order_by);
+        assert_eq!((plan.parts.len(), plan.skip), (1, 0), "{plan:?}");
+        plan.parts.remove(0)
     }
 
     fn text(value: &str) -> Bind {
@@ -364,13 +512,72 @@ mod tests {
         );
         assert_eq!(q.binds[..3], [text("acc"), text("lr"), text("t")]);
 
+        // PostgreSQL orders the same way when a metric is not the first key.
+        let order = ["params.lr", "metrics.acc DESC", "tags.t DESC", "status"];
         let pg = runs(Dialect::Postgres, "", &order);
         assert!(pg.sql.contains(
-            "ORDER BY CASE WHEN o1.is_nan = 1 THEN 1 WHEN o1.value IS NULL THEN 2 ELSE 0 END, \
-             o1.value DESC NULLS LAST, o2.value COLLATE \"C\" ASC, \
-             o3.value COLLATE \"C\" DESC NULLS LAST, runs.status COLLATE \"C\" ASC, \
-             runs.start_time DESC NULLS LAST, runs.run_uuid LIMIT"
+            "ORDER BY o1.value COLLATE \"C\" ASC, \
+             CASE WHEN o2.is_nan = 1 THEN 1 WHEN o2.value IS NULL THEN 2 ELSE 0 END, \
+             o2.value DESC NULLS LAST, o3.value COLLATE \"C\" DESC NULLS LAST, \
+             runs.status COLLATE \"C\" ASC, runs.start_time DESC NULLS LAST, runs.run_uuid LIMIT"
         ));
+    }
+
+    #[test]
+    fn renders_one_query_per_metric_rank_on_postgres() {
+        let plan = plan(
+            Dialect::Postgres,
+            "params.p = 'x'",
+            &["metrics.acc DESC", "params.lr"],
+        );
+        assert_eq!((plan.skip, plan.limit), (10, 101));
+        let [value, nan, missing] = <[SqlQuery; 3]>::try_from(plan.parts).expect("three ranks");
+        let selection = "runs.experiment_id IN ($3, $4) AND runs.lifecycle_stage IN ($5) \
+                         AND runs.run_uuid IN (SELECT f.run_uuid FROM params f \
+                         WHERE f.key = $6 AND f.value = $7)";
+        let join = " LEFT JOIN params o2 ON o2.run_uuid = runs.run_uuid AND o2.key = $1";
+        let rest = "o2.value COLLATE \"C\" ASC, runs.start_time DESC NULLS LAST, runs.run_uuid";
+        assert_eq!(
+            value.sql,
+            format!(
+                "SELECT runs.run_uuid AS page_id FROM latest_metrics o1 \
+                 JOIN runs ON runs.run_uuid = o1.run_uuid{join} \
+                 WHERE o1.key = $2 AND o1.is_nan = 0 AND {selection} \
+                 ORDER BY o1.value DESC, {rest} LIMIT $8"
+            )
+        );
+        assert_eq!(
+            nan.sql,
+            format!(
+                "SELECT runs.run_uuid AS page_id FROM latest_metrics o1 \
+                 JOIN runs ON runs.run_uuid = o1.run_uuid{join} \
+                 WHERE o1.key = $2 AND o1.is_nan = 1 AND {selection} ORDER BY {rest} LIMIT $8"
+            )
+        );
+        assert_eq!(
+            missing.sql,
+            format!(
+                "SELECT runs.run_uuid AS page_id FROM runs{join} \
+                 WHERE NOT EXISTS (SELECT 1 FROM latest_metrics o1 \
+                 WHERE o1.run_uuid = runs.run_uuid AND o1.key = $2) AND {selection} \
+                 ORDER BY {rest} LIMIT $8"
+            )
+        );
+        for part in [&value, &nan, &missing] {
+            assert_eq!(
+                part.binds,
+                vec![
+                    text("lr"),
+                    text("acc"),
+                    Bind::Int(1),
+                    Bind::Int(2),
+                    text("active"),
+                    text("p"),
+                    text("x"),
+                    Bind::Int(111)
+                ]
+            );
+        }
     }
 
     #[test]
@@ -384,7 +591,9 @@ mod tests {
     #[test]
     fn matches_nothing_without_experiments_or_stages() {
         let filter = RunFilter::default();
-        let q = search_runs_sql(Dialect::Postgres, &[], &[], &filter, &[], 0, 10);
+        let q = search_runs_sql(Dialect::Postgres, &[], &[], &filter, &[], 0, 10)
+            .parts
+            .remove(0);
         assert!(q.sql.contains("WHERE 1 = 0 AND 1 = 0 ORDER BY"));
         assert_eq!(q.binds, vec![Bind::Int(10), Bind::Int(0)]);
     }
