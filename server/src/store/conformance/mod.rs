@@ -148,6 +148,7 @@ conformance_suite!(
     run_name_follows_tag,
     search_runs_filters_orders_and_pages,
     search_runs_order_metric_ranks,
+    search_runs_metric_order_pages,
     dataset_inputs,
     garbage_collection,
     concurrent_writers,

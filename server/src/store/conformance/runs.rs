@@ -155,6 +155,31 @@ pub(super) async fn run_name_follows_tag(store: Arc<SqlStore>) {
     }));
 }
 
+/// Returns the names of the runs of a search, page after page (at most 50 pages, so a
+/// paging bug fails instead of looping).
+async fn all_pages(
+    store: &SqlStore,
+    exp: i64,
+    filter: &str,
+    order: &str,
+    page_size: i64,
+) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut offset = 0;
+    for _ in 0..50 {
+        let page = store
+            .search_runs(&run_search(vec![exp], filter, &[order], page_size, offset))
+            .await
+            .unwrap();
+        names.extend(page.items.iter().map(|r| r.info.run_name.clone()));
+        match page.next_offset {
+            Some(next) => offset = next,
+            None => return names,
+        }
+    }
+    panic!("more than 50 pages of {page_size}: {names:?}")
+}
+
 /// Ordering by a metric: values (ties by newest start), then NaN, then runs without
 /// the metric, in either direction; pages cut across those ranks lose and repeat no run.
 pub(super) async fn search_runs_order_metric_ranks(store: Arc<SqlStore>) {
@@ -190,21 +215,8 @@ pub(super) async fn search_runs_order_metric_ranks(store: Arc<SqlStore>) {
         ),
     ];
     for (order, names) in expected {
-        for page_size in [8, 3, 2] {
-            let mut seen = Vec::new();
-            let mut offset = 0;
-            // Bounded, so a paging bug fails instead of looping.
-            for _ in 0..runs.len() {
-                let page = store
-                    .search_runs(&run_search(vec![exp], "", &[order], page_size, offset))
-                    .await
-                    .unwrap();
-                seen.extend(page.items.iter().map(|r| r.info.run_name.clone()));
-                match page.next_offset {
-                    Some(next) => offset = next,
-                    None => break,
-                }
-            }
+        for page_size in [8, 3, 2, 1] {
+            let seen = all_pages(&store, exp, "", order, page_size).await;
             assert_eq!(seen, names, "{order}, pages of {page_size}");
         }
     }
@@ -225,6 +237,47 @@ pub(super) async fn search_runs_order_metric_ranks(store: Arc<SqlStore>) {
         .map(|r| r.info.run_name.as_str())
         .collect();
     assert_eq!(names, ["r4", "r7", "r5", "r6"]);
+}
+
+/// Pages of a search ordered by a metric with a filter, across value ties: SQLite
+/// answers the first pages from its `(key, value)` index window, later ones with the
+/// full query; both must agree with the order computed here.
+pub(super) async fn search_runs_metric_order_pages(store: Arc<SqlStore>) {
+    let exp = new_experiment(&store, "window").await;
+    let mut expected = Vec::new();
+    for i in 0..30i64 {
+        let name = format!("w{i:02}");
+        let run_id = new_run(&store, exp, &name, 1_000 + i).await;
+        let acc = (i / 2) as f64; // pairs tie on acc
+        let keep = if i % 3 == 0 { "n" } else { "y" };
+        store
+            .log_batch(
+                &run_id,
+                &batch(vec![metric("acc", acc, 1, 0)], vec![("keep", keep)], vec![]),
+            )
+            .await
+            .unwrap();
+        if keep == "y" {
+            expected.push((acc, i, name));
+        }
+    }
+    for ascending in [false, true] {
+        // By acc, then newest start first.
+        let mut order = expected.clone();
+        order.sort_by(|a, b| {
+            let by_acc = a.0.partial_cmp(&b.0).unwrap();
+            let by_acc = if ascending { by_acc } else { by_acc.reverse() };
+            by_acc.then(b.1.cmp(&a.1))
+        });
+        let names: Vec<String> = order.into_iter().map(|(_, _, name)| name).collect();
+        let order_by = if ascending {
+            "metrics.acc ASC"
+        } else {
+            "metrics.acc DESC"
+        };
+        let seen = all_pages(&store, exp, "params.keep = 'y'", order_by, 3).await;
+        assert_eq!(seen, names, "{order_by}");
+    }
 }
 
 pub(super) async fn search_runs_filters_orders_and_pages(store: Arc<SqlStore>) {

@@ -211,11 +211,7 @@ impl SqlStore {
                 )
             }
             Dialect::Postgres => {
-                // Unnamed statements, planned with their values each time: once a named
-                // one is cached PostgreSQL switches to a generic plan, which cannot see
-                // how selective a filter value is (a ranked run search went from 5 ms
-                // to 40 ms that way).
-                let rows = bind_all(sqlx::query(&query.sql).persistent(false), &query.binds)
+                let rows = bind_all(sqlx::query(&query.sql), &query.binds)
                     .fetch_all(&self.reader)
                     .await?;
                 Ok(rows

@@ -2,7 +2,7 @@
 //! latest metrics, dataset inputs), and dataset inputs. The other writes are the jobs of
 //! [`super::run_writes`].
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use async_trait::async_trait;
 use ferroflow_protocol::registry::{ModelInput, ModelOutput};
@@ -339,19 +339,17 @@ impl RunStore for SqlStore {
             search.offset,
             search.max_results + 1,
         );
-        let wanted = (plan.skip + plan.limit) as usize;
-        let mut ids: Vec<String> = Vec::new();
-        // The parts are separate statements: a run whose metric changed rank between
-        // two of them could come twice, so repeats are dropped.
-        let mut seen = HashSet::new();
-        for part in &plan.parts {
-            if ids.len() >= wanted {
-                break;
+        let mut top_ids = None;
+        if let Some(top) = &plan.top {
+            let ids: Vec<String> = self.fetch_page_ids(top).await?;
+            if ids.len() as i64 >= plan.top_rows {
+                top_ids = Some(ids.into_iter().skip(search.offset as usize).collect());
             }
-            let found: Vec<String> = self.fetch_page_ids(part).await?;
-            ids.extend(found.into_iter().filter(|id| seen.insert(id.clone())));
         }
-        let mut ids: Vec<String> = ids.into_iter().skip(plan.skip as usize).collect();
+        let mut ids: Vec<String> = match top_ids {
+            Some(ids) => ids,
+            None => self.fetch_page_ids(&plan.full).await?,
+        };
         let more = ids.len() as i64 > search.max_results;
         ids.truncate(search.max_results as usize);
         let items = self.load_runs(&ids).await?;

@@ -1,6 +1,6 @@
 //! Renders parsed run and experiment searches ([`crate::service::search`]) to SQL
-//! `SELECT`s of ids for SQLite or PostgreSQL ([`runs`], [`experiments`]), with every user value (keys included)
-//! bound as `$N`, never spliced into the text.
+//! `SELECT`s of ids for SQLite or PostgreSQL ([`runs`], [`experiments`]), with every user
+//! value (keys included) bound as `$N`, never spliced into the text.
 //!
 //! The shapes follow MLflow's SQLAlchemy store (mlflow
 //! `mlflow/store/tracking/sqlalchemy_store.py`):
@@ -10,7 +10,8 @@
 //!   the `(key, value)` index — uncorrelated, so the engine evaluates the filter once
 //!   from the index instead of probing every run (about 2x faster on 10,000 runs);
 //!   dataset conditions are `EXISTS`. Metrics compare the latest value as stored, so a
-//!   NaN (stored as 0) compares as 0, as in MLflow;
+//!   NaN (stored as 0) compares as 0, as in MLflow. The top query of a metric-ordered
+//!   run search (SQLite) looks at few runs, so it probes each with a correlated `EXISTS`;
 //! - `IS NULL` / `IS NOT NULL` on a param or tag (or experiment tag) is `NOT EXISTS` /
 //!   `EXISTS` of a row with that key, whatever its value, as MLflow's `exists()`
 //!   subquery;
