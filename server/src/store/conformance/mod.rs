@@ -83,6 +83,8 @@ async fn run_postgres(test: TestFn) {
     .await
     .expect("open postgres store");
     let store = Arc::new(store);
+    // Every pooled connection runs without JIT (see `postgres::SESSION_SETTINGS`).
+    assert_eq!(store.postgres_setting("jit").await, "off");
     let outcome = tokio::spawn(test(store.clone())).await;
     store.close().await;
     sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
