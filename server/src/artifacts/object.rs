@@ -4,9 +4,9 @@
 //!
 //! Streaming: uploads go through `put_multipart` in parts ([`S3_PART_SIZE`] on S3,
 //! [`LOCAL_PART_SIZE`] on disk) with at most [`UPLOAD_CONCURRENCY`] in flight, so memory
-//! per upload is bounded whatever the file size; the local backend stages into `<name>#<n>` and renames on completion, S3 makes
-//! a multipart object visible only on completion, so a broken upload never leaves a
-//! partial file under its final name. Downloads stream the backend's body; local files
+//! per upload is bounded whatever the file size; the local backend stages into
+//! `<name>#<n>` and renames on completion, S3 makes a multipart object visible only on
+//! completion, so a broken upload never leaves a partial file under its final name. Downloads stream the backend's body; local files
 //! are read in [`LOCAL_READ_CHUNK`] pieces (`object_store`'s own local stream reads
 //! 8 KiB at a time, far below disk speed).
 //!

@@ -101,12 +101,14 @@ mod logged_models;
 mod metrics;
 mod registry;
 mod runs;
+mod search;
 
 use experiments::*;
 use logged_models::*;
 use metrics::*;
 use registry::*;
 use runs::*;
+use search::*;
 
 macro_rules! conformance_suite {
     ($($test:ident),* $(,)?) => {

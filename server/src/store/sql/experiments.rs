@@ -77,6 +77,19 @@ pub(super) async fn require_active_experiment(
     Ok(())
 }
 
+/// Explains why an `INSERT ... SELECT ... FROM experiments WHERE active` wrote nothing:
+/// the experiment is not active, or it does not exist.
+pub(super) async fn no_active_experiment(
+    conn: &mut WriteConn<'_>,
+    experiment_id: i64,
+) -> StoreError {
+    match require_active_experiment(conn, experiment_id).await {
+        Err(err) => err,
+        // Restored since the insert looked: report what the insert saw.
+        Ok(()) => experiment_not_found(experiment_id),
+    }
+}
+
 impl SqlStore {
     /// Creates experiment "Default" with id 0 unless it exists, as MLflow does at start.
     pub(super) async fn ensure_default_experiment(&self) -> StoreResult<()> {

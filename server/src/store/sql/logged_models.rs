@@ -13,7 +13,7 @@ use ferroflow_protocol::{
 };
 use sqlx::AnyConnection;
 
-use super::experiments::require_active_experiment;
+use super::experiments::no_active_experiment;
 use super::runs::run_not_found;
 use super::search::Bind;
 use super::write::WriteConn;
@@ -336,7 +336,9 @@ impl LoggedModelStore for SqlStore {
         .await?;
         if inserted.rows_affected() == 0 {
             // The experiment is missing or not active: say which, as MLflow does.
-            require_active_experiment(&mut WriteConn::Sqlx(&mut tx), new.experiment_id).await?;
+            return Err(
+                no_active_experiment(&mut WriteConn::Sqlx(&mut tx), new.experiment_id).await,
+            );
         }
         upsert_key_values(
             &mut tx,

@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 
 use ferroflow_protocol::{LifecycleStage, Metric, Param, RunInfo, RunStatus, RunTag};
 
-use super::experiments::{experiment_not_found, require_active_experiment};
+use super::experiments::no_active_experiment;
 use super::logged_models::insert_model_metrics;
 use super::runs::run_not_found;
 use super::search::Bind;
@@ -299,8 +299,7 @@ impl WriteJob for CreateRun {
             .await?;
         let Some(row) = inserted else {
             // The experiment is missing or not active: say which, as MLflow does.
-            require_active_experiment(conn, new.experiment_id).await?;
-            return Err(experiment_not_found(new.experiment_id));
+            return Err(no_active_experiment(conn, new.experiment_id).await);
         };
         let artifact_uri = row[0].text()?.to_owned();
         // The name column was written above; only the tags remain.

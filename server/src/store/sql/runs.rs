@@ -341,8 +341,8 @@ impl RunStore for SqlStore {
         );
         let mut top_ids = None;
         if let Some(top) = &plan.top {
-            let ids: Vec<String> = self.fetch_page_ids(top).await?;
-            if ids.len() as i64 >= plan.top_rows {
+            let ids: Vec<String> = self.fetch_page_ids(&top.query).await?;
+            if ids.len() as i64 >= top.rows {
                 top_ids = Some(ids.into_iter().skip(search.offset as usize).collect());
             }
         }

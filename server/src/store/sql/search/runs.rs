@@ -134,19 +134,31 @@ fn key_exists(b: &mut Builder, table: &str, key: &str, test: NullTest) -> String
     )
 }
 
-/// A run search as SQL. `full` pages through every match itself. `top`, when present,
-/// is a cheaper query for the first `top_rows` matches (the page and the rows before
-/// it): it is right whenever it returns all `top_rows`; with fewer, `full` answers.
+/// A run search as SQL: `full` pages through every match itself; `top`, when present,
+/// is tried first.
 #[derive(Debug)]
 pub(crate) struct RunSearchSql {
-    pub top: Option<SqlQuery>,
-    pub top_rows: i64,
+    pub top: Option<TopQuery>,
     pub full: SqlQuery,
+}
+
+/// A cheaper query for the first `rows` matches of a search (its page and the rows
+/// before it): right whenever it returns all `rows` of them; with fewer, the full query
+/// answers.
+#[derive(Debug)]
+pub(crate) struct TopQuery {
+    pub query: SqlQuery,
+    pub rows: i64,
 }
 
 /// How many entries of the `(key, value)` index the top query considers, per row it
 /// needs: a filter that keeps a quarter of the runs still fills the page from it.
 const TOP_WINDOW_PER_ROW: i64 = 4;
+
+/// Deepest page the top query serves: beyond it the window would cover most of a large
+/// index anyway (and `offset` comes from a client's page token, so it is bounded here
+/// before any arithmetic).
+const TOP_MAX_ROWS: i64 = 100_000;
 
 /// Renders a run search: the `run_uuid`s of runs in `experiment_ids` and `stages`
 /// matching `filter`, sorted by `order_by` then MLflow's tie-breakers, one page.
@@ -164,8 +176,10 @@ pub(crate) fn search_runs_sql(
         stages,
         filter,
     };
-    let top_rows = offset + limit;
-    let top = match (dialect, order_by.split_first()) {
+    let top_rows = offset
+        .checked_add(limit)
+        .filter(|rows| *rows <= TOP_MAX_ROWS);
+    let top = match (dialect, order_by.split_first(), top_rows) {
         (
             Dialect::Sqlite,
             Some((
@@ -175,9 +189,11 @@ pub(crate) fn search_runs_sql(
                 },
                 rest,
             )),
-        ) => Some(top_by_metric_sql(
-            dialect, &selection, key, *ascending, rest, top_rows,
-        )),
+            Some(rows),
+        ) => Some(TopQuery {
+            query: top_by_metric_sql(dialect, &selection, key, *ascending, rest, rows),
+            rows,
+        }),
         _ => None,
     };
 
@@ -193,7 +209,6 @@ pub(crate) fn search_runs_sql(
     sql.push_str(&b.limit_offset(limit, offset));
     RunSearchSql {
         top,
-        top_rows,
         full: b.finish(sql),
     }
 }
@@ -531,8 +546,9 @@ mod tests {
             "params.p = 'x'",
             &["metrics.acc DESC", "params.lr"],
         );
-        assert_eq!(search.top_rows, 111);
         let top = search.top.expect("a top query");
+        assert_eq!(top.rows, 111);
+        let top = top.query;
         assert_eq!(
             top.sql,
             "SELECT runs.run_uuid AS page_id FROM latest_metrics o1 \
@@ -571,10 +587,21 @@ mod tests {
             .top
             .is_none());
         assert!(plan(Dialect::Postgres, "", &["metrics.acc"]).top.is_none());
+        // Nor for pages deeper than the window serves, however large the client's offset.
+        let filter = RunFilter::default();
+        let order = parse_run_order_by(&["metrics.acc".to_owned()]).expect("valid order_by");
+        for offset in [TOP_MAX_ROWS, i64::MAX] {
+            let deep = search_runs_sql(Dialect::Sqlite, &[1], ACTIVE, &filter, &order, offset, 101);
+            assert!(deep.top.is_none(), "offset {offset}");
+        }
     }
 
     fn plan_top(dialect: Dialect, order_by: &[&str]) -> String {
-        plan(dialect, "", order_by).top.expect("a top query").sql
+        plan(dialect, "", order_by)
+            .top
+            .expect("a top query")
+            .query
+            .sql
     }
 
     #[test]
