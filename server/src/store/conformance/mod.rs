@@ -153,6 +153,7 @@ conformance_suite!(
     search_runs_filters_orders_and_pages,
     search_runs_order_metric_ranks,
     search_runs_metric_order_pages,
+    search_runs_metric_window_keeps_edge_ties,
     dataset_inputs,
     garbage_collection,
     concurrent_writers,

@@ -27,6 +27,18 @@ async fn all_pages(
     panic!("more than 50 pages of {page_size}: {names:?}")
 }
 
+/// Creates a run with metric `acc` and param `keep`, for the window searches.
+async fn new_scored_run(store: &SqlStore, exp: i64, name: &str, start: i64, acc: f64, keep: &str) {
+    let run_id = new_run(store, exp, name, start).await;
+    store
+        .log_batch(
+            &run_id,
+            &batch(vec![metric("acc", acc, 1, 0)], vec![("keep", keep)], vec![]),
+        )
+        .await
+        .unwrap();
+}
+
 /// Ordering by a metric: values (ties by newest start), then NaN, then runs without
 /// the metric, in either direction; pages cut across those ranks lose and repeat no run.
 pub(super) async fn search_runs_order_metric_ranks(store: Arc<SqlStore>) {
@@ -86,24 +98,17 @@ pub(super) async fn search_runs_order_metric_ranks(store: Arc<SqlStore>) {
     assert_eq!(names, ["r4", "r7", "r5", "r6"]);
 }
 
-/// Pages of a search ordered by a metric with a filter, across value ties: SQLite
-/// answers the first pages from its `(key, value)` index window, later ones with the
-/// full query; both must agree with the order computed here.
+/// Pages of a search ordered by a metric with a filter, across value ties: the first
+/// pages are answered from the `(key, value)` index window, later ones by the full
+/// query; both must agree with the order computed here.
 pub(super) async fn search_runs_metric_order_pages(store: Arc<SqlStore>) {
     let exp = new_experiment(&store, "window").await;
     let mut expected = Vec::new();
     for i in 0..30i64 {
         let name = format!("w{i:02}");
-        let run_id = new_run(&store, exp, &name, 1_000 + i).await;
         let acc = (i / 2) as f64; // pairs tie on acc
         let keep = if i % 3 == 0 { "n" } else { "y" };
-        store
-            .log_batch(
-                &run_id,
-                &batch(vec![metric("acc", acc, 1, 0)], vec![("keep", keep)], vec![]),
-            )
-            .await
-            .unwrap();
+        new_scored_run(&store, exp, &name, 1_000 + i, acc, keep).await;
         if keep == "y" {
             expected.push((acc, i, name));
         }
@@ -124,6 +129,22 @@ pub(super) async fn search_runs_metric_order_pages(store: Arc<SqlStore>) {
         };
         let seen = all_pages(&store, exp, "params.keep = 'y'", order_by, 3).await;
         assert_eq!(seen, names, "{order_by}");
+    }
+}
+
+/// A tie group that the index window's edge cuts through: the window of the first page
+/// (one run, plus one to see if more follow) is 8 entries; entries 7-9 tie, and the
+/// newest of them, which ranks first among ties, is the one past the edge. A window
+/// that kept only some of the ties would answer with an older run.
+pub(super) async fn search_runs_metric_window_keeps_edge_ties(store: Arc<SqlStore>) {
+    let exp = new_experiment(&store, "edge ties").await;
+    for i in 0..9i64 {
+        let (acc, keep) = if i < 6 { (i as f64, "n") } else { (6.0, "y") };
+        new_scored_run(&store, exp, &format!("e{i}"), 1_000 + i, acc, keep).await;
+    }
+    for order in ["metrics.acc ASC", "metrics.acc DESC"] {
+        let seen = all_pages(&store, exp, "params.keep = 'y'", order, 1).await;
+        assert_eq!(seen, ["e8", "e7", "e6"], "{order}");
     }
 }
 
