@@ -99,6 +99,15 @@ fn point(
     ]
 }
 
+/// Returns each tag key once, with the value given last for it (as MLflow keeps it).
+fn unique_tags(tags: &[RunTag]) -> Vec<(&str, &str)> {
+    let mut last: HashMap<&str, &str> = HashMap::with_capacity(tags.len());
+    for tag in tags {
+        last.insert(&tag.key, &tag.value);
+    }
+    last.into_iter().collect()
+}
+
 /// Inserts or replaces tags in one statement per 300; the last value of a key repeated
 /// in `tags` wins (PostgreSQL refuses to upsert one row twice in a statement).
 async fn insert_tags(
@@ -107,12 +116,7 @@ async fn insert_tags(
     run_id: &str,
     tags: &[RunTag],
 ) -> StoreResult<()> {
-    let mut last: HashMap<&str, &str> = HashMap::with_capacity(tags.len());
-    for tag in tags {
-        last.insert(&tag.key, &tag.value);
-    }
-    let unique: Vec<(&str, &str)> = last.into_iter().collect();
-    for chunk in unique.chunks(300) {
+    for chunk in unique_tags(tags).chunks(300) {
         let sql = format!(
             "INSERT INTO tags (run_uuid, key, value) VALUES {} \
              ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value",
@@ -274,36 +278,60 @@ async fn insert_metrics(
 /// the run's artifact URI.
 pub(super) struct CreateRun(pub(super) NewRun);
 
+/// Inserts the run, checking in the same statement that the experiment is active and
+/// deriving the artifact URI from it; `$1`..`$5` are id, name, user, start, experiment.
+const INSERT_RUN: &str = "INSERT INTO runs (run_uuid, name, experiment_id, user_id, status, \
+     start_time, lifecycle_stage, artifact_uri) SELECT $1, $2, experiment_id, $3, 'RUNNING', \
+     $4, 'active', rtrim(artifact_location, '/') || '/' || $1 || '/artifacts' \
+     FROM experiments WHERE experiment_id = $5 AND lifecycle_stage = 'active' \
+     RETURNING artifact_uri";
+
 impl WriteJob for CreateRun {
     type Output = (NewRun, String);
 
+    fn is_one_statement(&self, d: Dialect) -> bool {
+        d == Dialect::Postgres
+    }
+
     async fn run(self, d: Dialect, conn: &mut WriteConn<'_>) -> StoreResult<Self::Output> {
         let new = self.0;
-        // One statement checks the experiment is active and derives the artifact URI.
-        let binds = [
+        let mut binds = vec![
             Bind::Text(new.run_id.clone()),
             Bind::Text(new.run_name.clone()),
             Bind::Text(new.user_id.clone()),
             Bind::Int(new.start_time),
             Bind::Int(new.experiment_id),
         ];
-        let inserted = conn
-            .fetch_optional(
-                "INSERT INTO runs (run_uuid, name, experiment_id, user_id, status, start_time, \
-                 lifecycle_stage, artifact_uri) SELECT $1, $2, experiment_id, $3, 'RUNNING', $4, \
-                 'active', rtrim(artifact_location, '/') || '/' || $1 || '/artifacts' \
-                 FROM experiments WHERE experiment_id = $5 AND lifecycle_stage = 'active' \
-                 RETURNING artifact_uri",
-                &binds,
-            )
-            .await?;
+        let inserted = match d {
+            // One statement, atomic by itself, so it needs no BEGIN and COMMIT round
+            // trips: the tags go in as one JSON array, whatever their number.
+            Dialect::Postgres => {
+                let tags: Vec<serde_json::Value> = unique_tags(&new.tags)
+                    .into_iter()
+                    .map(|(key, value)| serde_json::json!({ "key": key, "value": value }))
+                    .collect();
+                let tags = serde_json::to_string(&tags)
+                    .map_err(|e| StoreError::Database(sqlx::Error::Encode(e.into())))?;
+                binds.push(Bind::Text(tags));
+                let sql = format!(
+                    "WITH run AS ({INSERT_RUN}), new_tags AS (INSERT INTO tags (run_uuid, key, \
+                     value) SELECT $1, t.key, t.value FROM run CROSS JOIN \
+                     json_to_recordset(CAST($6 AS JSON)) AS t(key TEXT, value TEXT)) \
+                     SELECT artifact_uri FROM run"
+                );
+                conn.fetch_optional(&sql, &binds).await?
+            }
+            Dialect::Sqlite => conn.fetch_optional(INSERT_RUN, &binds).await?,
+        };
         let Some(row) = inserted else {
             // The experiment is missing or not active: say which, as MLflow does.
             return Err(no_active_experiment(conn, new.experiment_id).await);
         };
         let artifact_uri = row[0].text()?.to_owned();
-        // The name column was written above; only the tags remain.
-        insert_tags(d, conn, &new.run_id, &new.tags).await?;
+        if d == Dialect::Sqlite {
+            // The name column was written above; only the tags remain.
+            insert_tags(d, conn, &new.run_id, &new.tags).await?;
+        }
         Ok((new, artifact_uri))
     }
 }
