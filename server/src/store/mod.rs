@@ -65,7 +65,19 @@ pub enum StoreError {
 // one-line CLI error should say it once.
 impl From<sqlx::Error> for StoreError {
     fn from(err: sqlx::Error) -> Self {
-        StoreError::Database(err)
+        match &err {
+            // PostgreSQL text cannot hold NUL: a client's value with one is bad input, not
+            // a store failure (invalid byte sequence; `\u0000` in a JSON-bound value).
+            sqlx::Error::Database(db)
+                if matches!(db.code().as_deref(), Some("22021") | Some("22P05")) =>
+            {
+                StoreError::InvalidInput(format!(
+                    "A value contains a character the store cannot hold (NUL): {}",
+                    db.message()
+                ))
+            }
+            _ => StoreError::Database(err),
+        }
     }
 }
 

@@ -140,6 +140,7 @@ conformance_suite!(
     run_lifecycle,
     deleted_runs_refuse_writes,
     params_are_immutable,
+    nul_characters_are_kept_or_refused,
     latest_metric_rules,
     special_values_survive,
     log_batch_is_atomic,

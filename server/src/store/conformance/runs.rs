@@ -127,6 +127,51 @@ pub(super) async fn params_are_immutable(store: Arc<SqlStore>) {
     );
 }
 
+/// A NUL character in a value is kept exactly (SQLite) or refused as bad input
+/// (PostgreSQL text cannot hold it), never a store failure: in a new run's tags (one
+/// JSON-bound statement on PostgreSQL) and in a log-batch (bound values).
+pub(super) async fn nul_characters_are_kept_or_refused(store: Arc<SqlStore>) {
+    let value = "a\0b";
+    let kept_or_refused = |result: StoreResult<()>, what: &str| match result {
+        Ok(()) => true,
+        Err(StoreError::InvalidInput(_)) => false,
+        Err(other) => panic!("{what}: {other:?}"),
+    };
+    let run_id = crate::service::new_uuid();
+    let created = store
+        .create_run(NewRun {
+            run_id: run_id.clone(),
+            experiment_id: 0,
+            user_id: "alice".into(),
+            run_name: "nul".into(),
+            start_time: 1,
+            tags: vec![RunTag {
+                key: "t".into(),
+                value: value.into(),
+            }],
+        })
+        .await
+        .map(drop);
+    if kept_or_refused(created, "create run") {
+        let run = store.get_run(&run_id).await.unwrap();
+        assert!(run
+            .data
+            .tags
+            .iter()
+            .any(|t| t.key == "t" && t.value == value));
+    }
+    let run_id = new_run(&store, 0, "r", 1).await;
+    let logged = store
+        .log_batch(&run_id, &batch(vec![], vec![("p", value)], vec![]))
+        .await;
+    let run = store.get_run(&run_id).await.unwrap();
+    if kept_or_refused(logged, "log batch") {
+        assert_eq!(run.data.params[0].value, value);
+    } else {
+        assert!(run.data.params.is_empty());
+    }
+}
+
 pub(super) async fn run_name_follows_tag(store: Arc<SqlStore>) {
     let run_id = new_run(&store, 0, "before", 1).await;
     store
