@@ -203,7 +203,8 @@ async fn uploads_over_the_limit_are_refused_and_leave_nothing() {
 #[tokio::test]
 async fn downloads_stream_with_headers_and_ranges() {
     let app = TestApp::new(1 << 30).await;
-    let data: Vec<u8> = (0..1_000_000u32).map(|i| (i % 251) as u8).collect();
+    // Over two read chunks, so whole and ranged downloads cross chunk edges.
+    let data: Vec<u8> = (0..2_500_000u32).map(|i| (i % 251) as u8).collect();
     let (status, _) = app.put("2/r/artifacts/data.csv", data.clone()).await;
     assert_eq!(status, StatusCode::OK);
     let uri = "/api/2.0/mlflow-artifacts/artifacts/2/r/artifacts/data.csv";
@@ -214,7 +215,7 @@ async fn downloads_stream_with_headers_and_ranges() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(bytes.as_ref(), data.as_slice());
     assert_eq!(headers["content-type"], "text/plain");
-    assert_eq!(headers["content-length"], "1000000");
+    assert_eq!(headers["content-length"], "2500000");
     assert_eq!(headers["accept-ranges"], "bytes");
     assert_eq!(headers["x-content-type-options"], "nosniff");
     assert_eq!(
@@ -223,17 +224,21 @@ async fn downloads_stream_with_headers_and_ranges() {
     );
 
     for (range, expected, content_range) in [
-        ("bytes=0-9", &data[0..10], "bytes 0-9/1000000"),
+        ("bytes=0-9", &data[0..10], "bytes 0-9/2500000"),
         (
-            "bytes=999990-",
-            &data[999_990..],
-            "bytes 999990-999999/1000000",
+            "bytes=2499990-",
+            &data[2_499_990..],
+            "bytes 2499990-2499999/2500000",
         ),
-        ("bytes=-5", &data[999_995..], "bytes 999995-999999/1000000"),
         (
-            "bytes=500000-2000000",
+            "bytes=-5",
+            &data[2_499_995..],
+            "bytes 2499995-2499999/2500000",
+        ),
+        (
+            "bytes=500000-9000000",
             &data[500_000..],
-            "bytes 500000-999999/1000000",
+            "bytes 500000-2499999/2500000",
         ),
     ] {
         let (status, headers, bytes) = app
@@ -251,13 +256,13 @@ async fn downloads_stream_with_headers_and_ranges() {
     let (status, headers, _) = app
         .send(
             Request::get(uri)
-                .header("range", "bytes=1000000-")
+                .header("range", "bytes=2500000-")
                 .body(Body::empty())
                 .unwrap(),
         )
         .await;
     assert_eq!(status, StatusCode::RANGE_NOT_SATISFIABLE);
-    assert_eq!(headers["content-range"], "bytes */1000000");
+    assert_eq!(headers["content-range"], "bytes */2500000");
 
     let (status, _, bytes) = app
         .send(

@@ -15,7 +15,7 @@
 //! next to a manifest naming the destination, and completion streams the parts, in
 //! order, into the destination. This works on every backend alike.
 
-use std::io::SeekFrom;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -28,8 +28,6 @@ use object_store::path::{Path as ObjectPath, PathPart};
 use object_store::{
     GetOptions, GetRange, GetResultPayload, ObjectStore, PutPayload, WriteMultipart,
 };
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
-use tokio_util::io::ReaderStream;
 
 use super::{
     ArtifactError, ArtifactPath, ArtifactResult, ArtifactStore, ByteRange, ByteStream,
@@ -277,6 +275,38 @@ async fn write_stream(
     }
 }
 
+/// Streams `range` of a local file in [`LOCAL_READ_CHUNK`] pieces, each read on the
+/// blocking pool straight into the buffer that is sent. (`tokio::fs::File` reads into
+/// its own buffer and copies from it: one more pass over every byte.)
+fn read_file(file: std::fs::File, range: std::ops::Range<u64>) -> ByteStream {
+    let state = (file, range.start, range.end - range.start);
+    futures::stream::try_unfold(state, |(mut file, offset, left)| async move {
+        if left == 0 {
+            return Ok(None);
+        }
+        let want = left.min(LOCAL_READ_CHUNK as u64);
+        let (file, chunk) = tokio::task::spawn_blocking(move || {
+            file.seek(SeekFrom::Start(offset))?;
+            // Capacity, not length: the read fills uninitialised memory, no zeroing.
+            let mut chunk = Vec::with_capacity(want as usize);
+            (&mut file).take(want).read_to_end(&mut chunk)?;
+            Ok::<_, std::io::Error>((file, chunk))
+        })
+        .await
+        .map_err(std::io::Error::other)??;
+        if chunk.is_empty() {
+            // The file shrank under the download.
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        let read = chunk.len() as u64;
+        Ok(Some((
+            Bytes::from(chunk),
+            (file, offset + read, left - read),
+        )))
+    })
+    .boxed()
+}
+
 #[async_trait]
 impl ArtifactStore for ObjectArtifactStore {
     fn uri(&self) -> &str {
@@ -323,17 +353,7 @@ impl ArtifactStore for ObjectArtifactStore {
         let size = result.meta.size;
         let range = result.range.clone();
         let body: ByteStream = match result.payload {
-            GetResultPayload::File(file, _) => {
-                let mut file = tokio::fs::File::from_std(file);
-                file.seek(SeekFrom::Start(range.start)).await.map_err(|e| {
-                    ArtifactError::Store(object_store::Error::Generic {
-                        store: "LocalFileSystem",
-                        source: Box::new(e),
-                    })
-                })?;
-                let reader = file.take(range.end - range.start);
-                ReaderStream::with_capacity(reader, LOCAL_READ_CHUNK).boxed()
-            }
+            GetResultPayload::File(file, _) => read_file(file, range.clone()),
             GetResultPayload::Stream(stream) => stream.map_err(std::io::Error::other).boxed(),
         };
         Ok(Download { size, range, body })
