@@ -79,6 +79,19 @@ pub(super) async fn search_runs_order_metric_ranks(store: Arc<SqlStore>) {
             assert_eq!(seen, names, "{order}, pages of {page_size}");
         }
     }
+    // A filter on the ordering metric, read from the window's own row on the first
+    // pages; NaN is stored as 0, so `< 0.9` keeps the NaN runs too (as MLflow does).
+    for page_size in [10, 2, 1] {
+        let seen = all_pages(
+            &store,
+            exp,
+            "metrics.acc < 0.9",
+            "metrics.acc DESC",
+            page_size,
+        )
+        .await;
+        assert_eq!(seen, ["r4", "r0", "r7", "r5", "r1"], "pages of {page_size}");
+    }
     // A filter applies to every rank.
     let page = store
         .search_runs(&run_search(

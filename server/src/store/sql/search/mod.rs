@@ -73,6 +73,11 @@ impl Builder {
         }
     }
 
+    /// The engine the statement is written for.
+    pub(super) fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
     /// Binds `bind` and returns its placeholder.
     pub(super) fn bind(&mut self, bind: Bind) -> String {
         self.binds.push(bind);
