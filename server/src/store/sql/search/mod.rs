@@ -33,6 +33,7 @@ use super::dialect::Dialect;
 use crate::service::search::{NullTest, Number, NumericOp, StringOp, StringPredicate};
 
 mod experiments;
+mod run_window;
 mod runs;
 
 pub(crate) use experiments::search_experiments_sql;

@@ -2,6 +2,7 @@
 
 use ferroflow_protocol::LifecycleStage;
 
+use super::run_window::{top_by_metric_sql, TopQuery, TOP_MAX_ROWS};
 use super::{not_if_null, numeric_condition, stage_binds, Bind, Builder, SqlQuery};
 use crate::service::search::{
     DatasetField, NullTest, RunClause, RunFilter, RunNumericAttribute, RunOrderBy, RunOrderKey,
@@ -98,7 +99,7 @@ fn key_value_exists(
 
 /// How a metric, param or tag comparison is joined to the run.
 #[derive(Clone, Copy, Debug, PartialEq)]
-enum SemiJoin {
+pub(super) enum SemiJoin {
     /// `runs.run_uuid IN (SELECT ...)`: evaluated once from the `(key, value)` index,
     /// best when every run of the experiments is looked at.
     Uncorrelated,
@@ -112,7 +113,13 @@ enum SemiJoin {
 impl SemiJoin {
     /// Renders the condition that some row of `table` with key `key` meets `condition`
     /// (written over the alias `f`).
-    fn render(self, dialect: Dialect, table: &str, key: &str, condition: &str) -> String {
+    pub(super) fn render(
+        self,
+        dialect: Dialect,
+        table: &str,
+        key: &str,
+        condition: &str,
+    ) -> String {
         match self {
             SemiJoin::Uncorrelated => format!(
                 "runs.run_uuid IN (SELECT f.run_uuid FROM {table} f \
@@ -147,24 +154,6 @@ pub(crate) struct RunSearchSql {
     pub top: Option<TopQuery>,
     pub full: SqlQuery,
 }
-
-/// A cheaper query for the first `rows` matches of a search (its page and the rows
-/// before it): right whenever it returns all `rows` of them; with fewer, the full query
-/// answers.
-#[derive(Debug)]
-pub(crate) struct TopQuery {
-    pub query: SqlQuery,
-    pub rows: i64,
-}
-
-/// How many entries of the `(key, value)` index the top query considers, per row it
-/// needs: a filter that keeps a quarter of the runs still fills the page from it.
-const TOP_WINDOW_PER_ROW: i64 = 4;
-
-/// Deepest page the top query serves: beyond it the window would cover most of a large
-/// index anyway (and `offset` comes from a client's page token, so it is bounded here
-/// before any arithmetic).
-const TOP_MAX_ROWS: i64 = 100_000;
 
 /// Renders a run search: the `run_uuid`s of runs in `experiment_ids` and `stages`
 /// matching `filter`, sorted by `order_by` then MLflow's tie-breakers, one page.
@@ -218,109 +207,17 @@ pub(crate) fn search_runs_sql(
     }
 }
 
-/// Renders the top query of a search ordered first by metric `key`.
-///
-/// The full query must rank every match behind MLflow's values-NaN-missing `CASE`,
-/// which no index serves, so it sorts all of them. The top query instead reads the
-/// `(key, value)` index in order, from the best value down to the value of the
-/// `TOP_WINDOW_PER_ROW * top_rows`-th entry, probing each run's filter by primary key.
-/// If that window holds `top_rows` matches they are exactly the first `top_rows` of the
-/// full order: every run outside it has a worse value, is NaN or lacks the metric, and
-/// ties at the edge are all inside. With too few (a selective filter, or fewer entries
-/// than the window) the caller runs the full query. NaN is stored as 0 with `is_nan`,
-/// so NaN entries may take window places but are never answered from it.
-/// 10,000 runs with half matching: 17-20 ms became 2-3 ms on SQLite, 17-45 ms about
-/// 4 ms on PostgreSQL; a filter keeping 1% costs SQLite 5 ms more than before.
-fn top_by_metric_sql(
-    dialect: Dialect,
-    selection: &Selection<'_>,
-    key: &str,
-    ascending: bool,
-    rest: &[RunOrderBy],
-    top_rows: i64,
-) -> SqlQuery {
-    let mut b = Builder::new(dialect);
-    let direction = if ascending { "ASC" } else { "DESC" };
-    let window_metric = b.text(key);
-    let window_rows = TOP_WINDOW_PER_ROW * top_rows;
-    let window = match dialect {
-        // SQLite plans the index walk by itself: the edge is the window's last value.
-        Dialect::Sqlite => {
-            let edge = if ascending { "<=" } else { ">=" };
-            let last = b.bind(Bind::Int(window_rows - 1));
-            format!(
-                "latest_metrics o1 JOIN runs ON runs.run_uuid = o1.run_uuid \
-                 AND o1.value {edge} (SELECT w.value FROM latest_metrics w \
-                 WHERE w.key = {window_metric} ORDER BY w.value {direction} \
-                 LIMIT 1 OFFSET {last})"
-            )
-        }
-        // PostgreSQL without statistics (autovacuum off) estimates one key's entries
-        // at 0.5% of the table and sorts them all rather than walk the index. A range
-        // on the whole `(key, value)` index key is estimated at a third of the table,
-        // so the planner walks it, generic plan or not; `WITH TIES` keeps the edge's
-        // ties, and the outer query drops the other keys the range reaches.
-        Dialect::Postgres => {
-            let (edge, start) = if ascending {
-                (">=", "-Infinity")
-            } else {
-                ("<=", "Infinity")
-            };
-            let rows = b.bind(Bind::Int(window_rows));
-            format!(
-                "(SELECT w.run_uuid, w.key, w.value, w.is_nan FROM latest_metrics w \
-                 WHERE (w.key, w.value) {edge} ({window_metric}, \
-                 CAST('{start}' AS DOUBLE PRECISION)) \
-                 ORDER BY w.key {direction}, w.value {direction} \
-                 FETCH FIRST {rows} ROWS WITH TIES) o1 \
-                 JOIN runs ON runs.run_uuid = o1.run_uuid"
-            )
-        }
-    };
-    let (joins, rest_terms) = order_clauses(&mut b, rest, 2);
-    let metric = b.text(key);
-    // A filter on the ordering metric itself reads the window's row: no probe per run.
-    let (on_window, others): (Vec<_>, Vec<_>) = selection
-        .filter
-        .clauses
-        .iter()
-        .cloned()
-        .partition(|clause| matches!(clause, RunClause::Metric { key: k, .. } if k == key));
-    let mut conditions = Vec::new();
-    for clause in on_window {
-        if let RunClause::Metric { op, value, .. } = clause {
-            let value = b.bind(Bind::Float(value));
-            conditions.push(format!("o1.value {} {value}", op.as_sql()));
-        }
-    }
-    let others = RunFilter { clauses: others };
-    let others = Selection {
-        filter: &others,
-        ..*selection
-    };
-    conditions.extend(selection_conditions(&mut b, &others, SemiJoin::Correlated));
-    let top_rows = b.bind(Bind::Int(top_rows));
-    let sql = format!(
-        "SELECT runs.run_uuid AS page_id FROM {window}{joins} \
-         WHERE o1.key = {metric} AND o1.is_nan = 0 AND {} \
-         ORDER BY o1.value {direction}, {} LIMIT {top_rows}",
-        conditions.join(" AND "),
-        rest_terms.join(", ")
-    );
-    b.finish(sql)
-}
-
 /// What every query of a run search shares: which runs it selects.
 #[derive(Clone, Copy)]
-struct Selection<'a> {
-    experiment_ids: &'a [i64],
-    stages: &'a [LifecycleStage],
-    filter: &'a RunFilter,
+pub(super) struct Selection<'a> {
+    pub(super) experiment_ids: &'a [i64],
+    pub(super) stages: &'a [LifecycleStage],
+    pub(super) filter: &'a RunFilter,
 }
 
 /// Returns the joins and ORDER BY terms for `order_by` (join aliases `o<first_alias>`
 /// on), then MLflow's tie-breakers: `start_time DESC` unless ordered on, `run_uuid`.
-fn order_clauses(
+pub(super) fn order_clauses(
     b: &mut Builder,
     order_by: &[RunOrderBy],
     first_alias: usize,
@@ -375,7 +272,7 @@ fn order_clauses(
 }
 
 /// Returns the conditions that pick a search's runs: experiments, stages, filter.
-fn selection_conditions(
+pub(super) fn selection_conditions(
     b: &mut Builder,
     selection: &Selection<'_>,
     shape: SemiJoin,
