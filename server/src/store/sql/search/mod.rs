@@ -33,10 +33,12 @@ use super::dialect::Dialect;
 use crate::service::search::{NullTest, Number, NumericOp, StringOp, StringPredicate};
 
 mod experiments;
+mod logged_models;
 mod run_window;
 mod runs;
 
 pub(crate) use experiments::search_experiments_sql;
+pub(crate) use logged_models::search_logged_models_sql;
 pub(crate) use runs::search_runs_sql;
 
 /// A value bound to a `$N` placeholder.
