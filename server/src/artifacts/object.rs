@@ -278,15 +278,21 @@ async fn write_stream(
 /// Streams `range` of a local file in [`LOCAL_READ_CHUNK`] pieces, each read on the
 /// blocking pool straight into the buffer that is sent. (`tokio::fs::File` reads into
 /// its own buffer and copies from it: one more pass over every byte.)
-fn read_file(file: std::fs::File, range: std::ops::Range<u64>) -> ByteStream {
-    let state = (file, range.start, range.end - range.start);
-    futures::stream::try_unfold(state, |(mut file, offset, left)| async move {
+fn read_file(mut file: std::fs::File, range: std::ops::Range<u64>) -> ArtifactResult<ByteStream> {
+    // A seek only moves the file offset: no disk access to keep off this thread.
+    file.seek(SeekFrom::Start(range.start)).map_err(|e| {
+        ArtifactError::Store(object_store::Error::Generic {
+            store: "LocalFileSystem",
+            source: Box::new(e),
+        })
+    })?;
+    let state = (file, range.end - range.start);
+    let stream = futures::stream::try_unfold(state, |(mut file, left)| async move {
         if left == 0 {
             return Ok(None);
         }
         let want = left.min(LOCAL_READ_CHUNK as u64);
         let (file, chunk) = tokio::task::spawn_blocking(move || {
-            file.seek(SeekFrom::Start(offset))?;
             // Capacity, not length: the read fills uninitialised memory, no zeroing.
             let mut chunk = Vec::with_capacity(want as usize);
             (&mut file).take(want).read_to_end(&mut chunk)?;
@@ -298,13 +304,10 @@ fn read_file(file: std::fs::File, range: std::ops::Range<u64>) -> ByteStream {
             // The file shrank under the download.
             return Err(std::io::ErrorKind::UnexpectedEof.into());
         }
-        let read = chunk.len() as u64;
-        Ok(Some((
-            Bytes::from(chunk),
-            (file, offset + read, left - read),
-        )))
-    })
-    .boxed()
+        let left = left - chunk.len() as u64;
+        Ok(Some((Bytes::from(chunk), (file, left))))
+    });
+    Ok(stream.boxed())
 }
 
 #[async_trait]
@@ -353,7 +356,7 @@ impl ArtifactStore for ObjectArtifactStore {
         let size = result.meta.size;
         let range = result.range.clone();
         let body: ByteStream = match result.payload {
-            GetResultPayload::File(file, _) => read_file(file, range.clone()),
+            GetResultPayload::File(file, _) => read_file(file, range.clone())?,
             GetResultPayload::Stream(stream) => stream.map_err(std::io::Error::other).boxed(),
         };
         Ok(Download { size, range, body })

@@ -5,6 +5,7 @@
 //! [`SqlStore::write`]: super::SqlStore
 
 use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
 
 use ferroflow_protocol::{LifecycleStage, Metric, Param, RunInfo, RunStatus, RunTag};
 
@@ -286,6 +287,17 @@ const INSERT_RUN: &str = "INSERT INTO runs (run_uuid, name, experiment_id, user_
      FROM experiments WHERE experiment_id = $5 AND lifecycle_stage = 'active' \
      RETURNING artifact_uri";
 
+/// [`INSERT_RUN`] with the run's tags, `$6` as a JSON array of `{key, value}`, in one
+/// PostgreSQL statement.
+static INSERT_RUN_WITH_TAGS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "WITH run AS ({INSERT_RUN}), new_tags AS (INSERT INTO tags (run_uuid, key, value) \
+         SELECT $1, t.key, t.value FROM run CROSS JOIN \
+         json_to_recordset(CAST($6 AS JSON)) AS t(key TEXT, value TEXT)) \
+         SELECT artifact_uri FROM run"
+    )
+});
+
 impl WriteJob for CreateRun {
     type Output = (NewRun, String);
 
@@ -313,25 +325,22 @@ impl WriteJob for CreateRun {
                 let tags = serde_json::to_string(&tags)
                     .map_err(|e| StoreError::Database(sqlx::Error::Encode(e.into())))?;
                 binds.push(Bind::Text(tags));
-                let sql = format!(
-                    "WITH run AS ({INSERT_RUN}), new_tags AS (INSERT INTO tags (run_uuid, key, \
-                     value) SELECT $1, t.key, t.value FROM run CROSS JOIN \
-                     json_to_recordset(CAST($6 AS JSON)) AS t(key TEXT, value TEXT)) \
-                     SELECT artifact_uri FROM run"
-                );
-                conn.fetch_optional(&sql, &binds).await?
+                conn.fetch_optional(&INSERT_RUN_WITH_TAGS, &binds).await?
             }
-            Dialect::Sqlite => conn.fetch_optional(INSERT_RUN, &binds).await?,
+            Dialect::Sqlite => {
+                let inserted = conn.fetch_optional(INSERT_RUN, &binds).await?;
+                if inserted.is_some() {
+                    // The name column was written above; only the tags remain.
+                    insert_tags(d, conn, &new.run_id, &new.tags).await?;
+                }
+                inserted
+            }
         };
         let Some(row) = inserted else {
             // The experiment is missing or not active: say which, as MLflow does.
             return Err(no_active_experiment(conn, new.experiment_id).await);
         };
         let artifact_uri = row[0].text()?.to_owned();
-        if d == Dialect::Sqlite {
-            // The name column was written above; only the tags remain.
-            insert_tags(d, conn, &new.run_id, &new.tags).await?;
-        }
         Ok((new, artifact_uri))
     }
 }
