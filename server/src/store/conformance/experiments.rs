@@ -129,6 +129,18 @@ pub(super) async fn experiment_tags(store: Arc<SqlStore>) {
             },
         ]
     );
+    // A search reads the same tags, in key order.
+    let found = store
+        .search_experiments(&ExperimentSearch {
+            filter: parse_experiment_filter("name = 'tagged'").unwrap(),
+            order_by: vec![],
+            view: ViewType::ActiveOnly,
+            max_results: 10,
+            offset: 0,
+        })
+        .await
+        .unwrap();
+    assert_eq!(found.items, vec![exp]);
     store.delete_experiment_tag(id, "x").await.unwrap();
     assert!(matches!(
         store.delete_experiment_tag(id, "x").await,
@@ -201,6 +213,18 @@ pub(super) async fn search_experiments_filters_and_pages(store: Arc<SqlStore>) {
         .unwrap();
     // Default order: newest first.
     assert_eq!(names(&page), vec!["exp-4", "exp-2", "exp-0"]);
+    // A search returns each experiment with its tags, and untagged ones with none.
+    let parity = vec![ExperimentTag {
+        key: "parity".into(),
+        value: "0".into(),
+    }];
+    assert!(page.items.iter().all(|e| e.tags == parity));
+    let page = store
+        .search_experiments(&search("name = 'Default'", &[], ViewType::All, 10, 0))
+        .await
+        .unwrap();
+    assert_eq!(names(&page), vec!["Default"]);
+    assert!(page.items[0].tags.is_empty());
     let page = store
         .search_experiments(&search("", &[], ViewType::DeletedOnly, 10, 0))
         .await

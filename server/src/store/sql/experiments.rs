@@ -2,40 +2,25 @@
 
 use async_trait::async_trait;
 use ferroflow_protocol::{Experiment, ExperimentTag, LifecycleStage};
-use std::collections::HashMap;
 
-use sqlx::any::AnyArguments;
-use sqlx::query::Query;
-use sqlx::Any;
-
-use super::search::{search_experiments_sql, Bind};
+use super::search::{search_experiments_sql, Bind, SqlQuery};
 use super::write::WriteConn;
-use super::{fetch_json_rows, unique_violation, SqlStore};
+use super::{bind_all, fetch_json_rows, unique_violation, Dialect, SqlStore};
 use crate::store::{
     Entity, ExperimentSearch, ExperimentStore, NewExperiment, Page, StoreError, StoreResult,
 };
 
-/// `experiments` columns in the order of [`ExperimentRow`].
-const EXPERIMENT_FIELDS: [&str; 6] = [
-    "experiment_id",
-    "name",
-    "artifact_location",
-    "lifecycle_stage",
-    "creation_time",
-    "last_update_time",
-];
-
-/// One `experiments` row as the JSON aggregate returns it.
-type ExperimentRow = (i64, String, String, String, Option<i64>, Option<i64>);
-
-/// Returns `sql` with every id of `ids` bound in order.
-fn with_ids<'q>(sql: &'q str, ids: &[i64]) -> Query<'q, Any, AnyArguments<'q>> {
-    let mut query = sqlx::query(sql);
-    for id in ids {
-        query = query.bind(*id);
-    }
-    query
-}
+/// One experiment as [`SqlStore::fetch_experiments`] reads it: the `experiments` columns,
+/// then its tags as `[key, value]` pairs in key order (none: NULL on PostgreSQL).
+type ExperimentRow = (
+    i64,
+    String,
+    String,
+    String,
+    Option<i64>,
+    Option<i64>,
+    Option<Vec<(String, String)>>,
+);
 
 /// MLflow's message for an unknown experiment id.
 pub(super) fn experiment_not_found(experiment_id: i64) -> StoreError {
@@ -106,50 +91,82 @@ impl SqlStore {
         Ok(())
     }
 
-    /// Loads experiments by id with their tags, in the given order; each table is read
-    /// as one JSON aggregate row (see [`super::Dialect::json_rows`]).
-    async fn load_experiments(&self, ids: &[i64]) -> StoreResult<Vec<Experiment>> {
-        let mut out = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(1000) {
-            let list = self.dialect.params(1, chunk.len());
-            let sql = format!(
-                "SELECT {} FROM experiments WHERE experiment_id IN ({list})",
-                self.dialect.json_rows(&EXPERIMENT_FIELDS, "experiment_id")
-            );
-            let rows: Vec<ExperimentRow> =
-                fetch_json_rows(with_ids(&sql, chunk), &self.reader).await?;
-            let mut by_id: HashMap<i64, Experiment> = rows
-                .into_iter()
-                .map(
-                    |(id, name, artifact_location, stage, creation_time, last_update_time)| {
-                        let experiment = Experiment {
-                            experiment_id: id.to_string(),
-                            name,
-                            artifact_location,
-                            lifecycle_stage: LifecycleStage::parse(&stage).unwrap_or_default(),
-                            creation_time,
-                            last_update_time,
-                            tags: Vec::new(),
-                        };
-                        (id, experiment)
-                    },
-                )
-                .collect();
-            let sql = format!(
-                "SELECT {} FROM experiment_tags WHERE experiment_id IN ({list})",
-                self.dialect
-                    .json_rows(&["experiment_id", "key", "value"], "experiment_id, key")
-            );
-            let tags: Vec<(i64, String, String)> =
-                fetch_json_rows(with_ids(&sql, chunk), &self.reader).await?;
-            for (id, key, value) in tags {
-                if let Some(experiment) = by_id.get_mut(&id) {
-                    experiment.tags.push(ExperimentTag { key, value });
-                }
+    /// Reads the experiments that `page` selects (a query of `experiments` rows), with
+    /// their tags, in `order` (an `ORDER BY` list over `experiments.` columns that the
+    /// page is sorted by): one statement and one JSON aggregate row, however many.
+    async fn fetch_experiments(
+        &self,
+        page: &SqlQuery,
+        order: &str,
+    ) -> StoreResult<Vec<Experiment>> {
+        let tags = match self.dialect {
+            Dialect::Sqlite => {
+                "json((SELECT json_group_array(json_array(t.key, t.value) ORDER BY t.key) \
+                 FROM experiment_tags t WHERE t.experiment_id = experiments.experiment_id))"
             }
-            out.extend(chunk.iter().filter_map(|id| by_id.remove(id)));
-        }
-        Ok(out)
+            // The EXISTS first: PostgreSQL answers it from one hash of the tagged ids (a
+            // hashed subplan), and starts the aggregate's subplan only for experiments
+            // with tags. Run for every experiment, that subplan was a third of a
+            // 1,000-experiment search (4.7 against 3.2-3.5 ms, `psql` timing).
+            Dialect::Postgres => {
+                "CASE WHEN EXISTS (SELECT 1 FROM experiment_tags t \
+                 WHERE t.experiment_id = experiments.experiment_id) \
+                 THEN (SELECT json_agg(json_build_array(t.key, t.value) ORDER BY t.key) \
+                 FROM experiment_tags t WHERE t.experiment_id = experiments.experiment_id) END"
+            }
+        };
+        let columns = [
+            "experiments.experiment_id",
+            "experiments.name",
+            "experiments.artifact_location",
+            "experiments.lifecycle_stage",
+            "experiments.creation_time",
+            "experiments.last_update_time",
+            tags,
+        ];
+        let sql = format!(
+            "SELECT {} FROM ({}) AS experiments",
+            self.dialect.json_rows_presorted(&columns, order),
+            page.sql
+        );
+        let rows: Vec<ExperimentRow> =
+            fetch_json_rows(bind_all(sqlx::query(&sql), &page.binds), &self.reader).await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, name, artifact_location, stage, creation_time, last_update_time, tags)| {
+                    Experiment {
+                        experiment_id: id.to_string(),
+                        name,
+                        artifact_location,
+                        lifecycle_stage: LifecycleStage::parse(&stage).unwrap_or_default(),
+                        creation_time,
+                        last_update_time,
+                        tags: tags
+                            .unwrap_or_default()
+                            .into_iter()
+                            .map(|(key, value)| ExperimentTag { key, value })
+                            .collect(),
+                    }
+                },
+            )
+            .collect())
+    }
+
+    /// Reads the experiment that `condition` (on `experiments.`, binding `bind`) selects.
+    async fn fetch_experiment(
+        &self,
+        condition: &str,
+        bind: Bind,
+    ) -> StoreResult<Option<Experiment>> {
+        let page = SqlQuery {
+            sql: format!("SELECT * FROM experiments WHERE {condition}"),
+            binds: vec![bind],
+        };
+        Ok(self
+            .fetch_experiments(&page, "experiments.experiment_id")
+            .await?
+            .pop())
     }
 
     async fn set_experiment_stage(
@@ -228,22 +245,14 @@ impl ExperimentStore for SqlStore {
     }
 
     async fn get_experiment(&self, experiment_id: i64) -> StoreResult<Experiment> {
-        self.load_experiments(&[experiment_id])
+        self.fetch_experiment("experiment_id = $1", Bind::Int(experiment_id))
             .await?
-            .pop()
             .ok_or_else(|| experiment_not_found(experiment_id))
     }
 
     async fn get_experiment_by_name(&self, name: &str) -> StoreResult<Option<Experiment>> {
-        let id: Option<(i64,)> =
-            sqlx::query_as("SELECT experiment_id FROM experiments WHERE name = $1")
-                .bind(name)
-                .fetch_optional(&self.reader)
-                .await?;
-        match id {
-            Some((id,)) => Ok(self.load_experiments(&[id]).await?.pop()),
-            None => Ok(None),
-        }
+        self.fetch_experiment("name = $1", Bind::Text(name.to_owned()))
+            .await
     }
 
     async fn delete_experiment(&self, experiment_id: i64, now: i64) -> StoreResult<()> {
@@ -288,7 +297,7 @@ impl ExperimentStore for SqlStore {
     }
 
     async fn search_experiments(&self, search: &ExperimentSearch) -> StoreResult<Page<Experiment>> {
-        let query = search_experiments_sql(
+        let page = search_experiments_sql(
             self.dialect,
             search.view.stages(),
             &search.filter,
@@ -296,10 +305,9 @@ impl ExperimentStore for SqlStore {
             search.offset,
             search.max_results + 1,
         );
-        let mut ids: Vec<i64> = self.fetch_page_ids(&query).await?;
-        let more = ids.len() as i64 > search.max_results;
-        ids.truncate(search.max_results as usize);
-        let items = self.load_experiments(&ids).await?;
+        let mut items = self.fetch_experiments(&page.query, &page.order).await?;
+        let more = items.len() as i64 > search.max_results;
+        items.truncate(search.max_results as usize);
         Ok(Page {
             next_offset: more.then_some(search.offset + search.max_results),
             items,

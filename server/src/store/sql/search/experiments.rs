@@ -57,8 +57,15 @@ const DEFAULT_EXPERIMENT_ORDER: [ExperimentOrderBy; 2] = [
     },
 ];
 
-/// Renders an experiment search: the `experiment_id`s of experiments in `stages`
-/// matching `filter`, sorted by `order_by` (or MLflow's default), one page.
+/// An experiment search: a query of the page's `experiments` rows, and its order as a
+/// SQL `ORDER BY` list over `experiments.` columns.
+pub(crate) struct ExperimentPage {
+    pub(crate) query: SqlQuery,
+    pub(crate) order: String,
+}
+
+/// Renders an experiment search: the experiments in `stages` matching `filter`, sorted
+/// by `order_by` (or MLflow's default), one page.
 pub(crate) fn search_experiments_sql(
     dialect: Dialect,
     stages: &[LifecycleStage],
@@ -66,7 +73,7 @@ pub(crate) fn search_experiments_sql(
     order_by: &[ExperimentOrderBy],
     offset: i64,
     limit: i64,
-) -> SqlQuery {
+) -> ExperimentPage {
     let mut b = Builder::new(dialect);
     let mut conditions = vec![b.in_list("experiments.lifecycle_stage", stage_binds(stages), false)];
     for clause in &filter.clauses {
@@ -97,13 +104,16 @@ pub(crate) fn search_experiments_sql(
         order_terms.push("experiments.experiment_id DESC".to_owned());
     }
 
+    let order = order_terms.join(", ");
     let mut sql = format!(
-        "SELECT experiments.experiment_id AS page_id FROM experiments WHERE {} ORDER BY {}",
+        "SELECT experiments.* FROM experiments WHERE {} ORDER BY {order}",
         conditions.join(" AND "),
-        order_terms.join(", ")
     );
     sql.push_str(&b.limit_offset(limit, offset));
-    b.finish(sql)
+    ExperimentPage {
+        query: b.finish(sql),
+        order,
+    }
 }
 
 #[cfg(test)]
@@ -120,15 +130,28 @@ mod tests {
         let order_by: Vec<String> = order_by.iter().map(|o| (*o).to_owned()).collect();
         let order_by = parse_experiment_order_by(&order_by).expect("valid order_by");
         let stages = [LifecycleStage::Active, LifecycleStage::Deleted];
-        search_experiments_sql(dialect, &stages, &filter, &order_by, 0, 51)
+        search_experiments_sql(dialect, &stages, &filter, &order_by, 0, 51).query
     }
 
     #[test]
     fn renders_experiment_searches() {
-        let q = experiments(Dialect::Sqlite, "", &[]);
+        let page = search_experiments_sql(
+            Dialect::Sqlite,
+            &[LifecycleStage::Active, LifecycleStage::Deleted],
+            &parse_experiment_filter("").unwrap(),
+            &[],
+            0,
+            51,
+        );
+        // The order the caller sorts the page's rows by again, over the same columns.
+        assert_eq!(
+            page.order,
+            "experiments.creation_time DESC, experiments.experiment_id ASC NULLS LAST"
+        );
+        let q = page.query;
         assert_eq!(
             q.sql,
-            "SELECT experiments.experiment_id AS page_id FROM experiments \
+            "SELECT experiments.* FROM experiments \
              WHERE experiments.lifecycle_stage IN ($1, $2) \
              ORDER BY experiments.creation_time DESC, experiments.experiment_id ASC NULLS LAST \
              LIMIT $3 OFFSET $4"
@@ -142,7 +165,7 @@ mod tests {
         let q = experiments(Dialect::Postgres, filter, &["name DESC"]);
         assert_eq!(
             q.sql,
-            "SELECT experiments.experiment_id AS page_id FROM experiments \
+            "SELECT experiments.* FROM experiments \
              WHERE experiments.lifecycle_stage IN ($1, $2) \
              AND experiments.name ILIKE $3 AND experiments.creation_time > $4 \
              AND EXISTS (SELECT 1 FROM experiment_tags t \
