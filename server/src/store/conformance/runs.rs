@@ -75,6 +75,16 @@ pub(super) async fn deleted_runs_refuse_writes(store: Arc<SqlStore>) {
         matches!(err, StoreError::InvalidInput(ref m) if m.contains("must be in the 'active' state")),
         "{err}"
     );
+    let unknown = "0123456789abcdef0123456789abcdef";
+    assert!(matches!(
+        store
+            .log_batch(
+                unknown,
+                &batch(vec![metric("m", 1.0, 1, 0)], vec![], vec![])
+            )
+            .await,
+        Err(StoreError::NotFound(Entity::Run, _))
+    ));
     assert!(matches!(
         store.delete_tag(&run_id, "mlflow.runName").await,
         Err(StoreError::InvalidInput(_))
@@ -92,6 +102,17 @@ pub(super) async fn deleted_runs_refuse_writes(store: Arc<SqlStore>) {
             .await,
         Err(StoreError::InvalidInput(_))
     ));
+    // Nothing of the refused batch was written.
+    store.restore_run(&run_id).await.unwrap();
+    let history = store.get_metric_history(&run_id, "m", 0, None).await;
+    assert!(history.unwrap().items.is_empty());
+    assert!(store
+        .get_run(&run_id)
+        .await
+        .unwrap()
+        .data
+        .metrics
+        .is_empty());
 }
 
 pub(super) async fn params_are_immutable(store: Arc<SqlStore>) {
@@ -260,13 +281,16 @@ pub(super) async fn garbage_collection(store: Arc<SqlStore>) {
     let keep = new_run(&store, exp, "keep", 1).await;
     let old = new_run(&store, exp, "old", 1).await;
     let recent = new_run(&store, exp, "recent", 1).await;
-    store
-        .log_batch(
-            &old,
-            &batch(vec![metric("m", 1.0, 1, 1)], vec![("p", "1")], vec![]),
-        )
-        .await
-        .unwrap();
+    // Rows in every table a run logs to: metrics, latest, tiles, params, tags.
+    let rows = batch(
+        vec![metric("m", 1.0, 1, 1)],
+        vec![("p", "1")],
+        vec![("t", "1")],
+    );
+    for run in [&old, &keep] {
+        store.log_batch(run, &rows).await.unwrap();
+    }
+    assert!(store.rows_of_run(&old).await >= 5);
     store.delete_run(&old, 1_000).await.unwrap();
     store.delete_run(&recent, 9_000).await.unwrap();
     assert_eq!(
@@ -281,6 +305,12 @@ pub(super) async fn garbage_collection(store: Arc<SqlStore>) {
         history(&store, &old, "m").await.is_empty(),
         "history went with its run"
     );
+    assert_eq!(
+        store.rows_of_run(&old).await,
+        0,
+        "every row went with its run"
+    );
+    assert!(store.rows_of_run(&keep).await >= 5);
     assert!(store.get_run(&recent).await.is_ok());
     store.delete_experiment(exp, 10_000).await.unwrap();
     let (_, experiments) = store.purge_deleted(None, &[], &[]).await.unwrap();
@@ -289,6 +319,11 @@ pub(super) async fn garbage_collection(store: Arc<SqlStore>) {
         store.get_run(&keep).await,
         Err(StoreError::NotFound(..))
     ));
+    assert_eq!(
+        store.rows_of_run(&keep).await,
+        0,
+        "runs went with their experiment"
+    );
 }
 
 pub(super) async fn concurrent_writers(store: Arc<SqlStore>) {

@@ -58,12 +58,24 @@ pub(super) async fn run_info(conn: &mut WriteConn<'_>, run_id: &str) -> StoreRes
 
 /// Returns an error unless the run exists and is active: writes to deleted runs are
 /// refused with INVALID_PARAMETER_VALUE, as MLflow's `_check_run_is_active`.
-pub(super) async fn require_active_run(conn: &mut WriteConn<'_>, run_id: &str) -> StoreResult<i64> {
+///
+/// On PostgreSQL it also locks the run against deletion until the transaction ends
+/// (`FOR KEY SHARE`, as a foreign-key check would): the rows a run logs have no foreign
+/// key there (migration 0005), so this is what keeps `gc` from deleting the run under a
+/// write and leaving the write's rows behind.
+pub(super) async fn require_active_run(
+    d: Dialect,
+    conn: &mut WriteConn<'_>,
+    run_id: &str,
+) -> StoreResult<i64> {
+    let sql = match d {
+        Dialect::Sqlite => "SELECT lifecycle_stage, experiment_id FROM runs WHERE run_uuid = $1",
+        Dialect::Postgres => {
+            "SELECT lifecycle_stage, experiment_id FROM runs WHERE run_uuid = $1 FOR KEY SHARE"
+        }
+    };
     let row = conn
-        .fetch_optional(
-            "SELECT lifecycle_stage, experiment_id FROM runs WHERE run_uuid = $1",
-            &[Bind::Text(run_id.to_owned())],
-        )
+        .fetch_optional(sql, &[Bind::Text(run_id.to_owned())])
         .await?
         .ok_or_else(|| run_not_found(run_id))?;
     let stage = row[0].text()?;
@@ -356,7 +368,7 @@ impl WriteJob for LogBatch {
 
     async fn run(self, d: Dialect, conn: &mut WriteConn<'_>) -> StoreResult<()> {
         let (run_id, batch) = (&self.run_id, &self.batch);
-        require_active_run(conn, run_id).await?;
+        require_active_run(d, conn, run_id).await?;
         insert_params(d, conn, run_id, &batch.params).await?;
         upsert_tags(d, conn, run_id, &batch.tags).await?;
         insert_metrics(d, conn, run_id, &batch.metrics).await?;
@@ -378,7 +390,7 @@ impl WriteJob for UpdateRun {
 
     async fn run(self, d: Dialect, conn: &mut WriteConn<'_>) -> StoreResult<RunInfo> {
         let (run_id, update) = (&self.run_id, &self.update);
-        require_active_run(conn, run_id).await?;
+        require_active_run(d, conn, run_id).await?;
         let mut sets = Vec::new();
         let mut binds = Vec::new();
         let mut set = |column: &str, value: Bind| {
@@ -456,9 +468,9 @@ pub(super) struct DeleteTag {
 impl WriteJob for DeleteTag {
     type Output = ();
 
-    async fn run(self, _: Dialect, conn: &mut WriteConn<'_>) -> StoreResult<()> {
+    async fn run(self, d: Dialect, conn: &mut WriteConn<'_>) -> StoreResult<()> {
         let (run_id, key) = (&self.run_id, &self.key);
-        require_active_run(conn, run_id).await?;
+        require_active_run(d, conn, run_id).await?;
         let binds = [Bind::Text(run_id.clone()), Bind::Text(key.clone())];
         let deleted = conn
             .execute("DELETE FROM tags WHERE run_uuid = $1 AND key = $2", &binds)

@@ -382,7 +382,8 @@ impl RunStore for SqlStore {
         models: &[ModelInput],
     ) -> StoreResult<()> {
         let mut tx = self.begin_write().await?;
-        let experiment_id = require_active_run(&mut WriteConn::Sqlx(&mut tx), run_id).await?;
+        let experiment_id =
+            require_active_run(self.dialect, &mut WriteConn::Sqlx(&mut tx), run_id).await?;
         for model in models {
             sqlx::query(
                 "INSERT INTO run_model_inputs (run_uuid, model_id) VALUES ($1, $2) \
