@@ -274,15 +274,22 @@ pub(super) async fn metric_tiles_follow_every_write(store: Arc<SqlStore>) {
         ],
     )
     .await;
-    // A retry repeating stored points with one new point: nothing is counted twice (its
-    // tiles are recomputed; the others above stay as merged).
+    // A retry repeating stored points with one new point, given twice: nothing is
+    // counted twice (its tiles are recomputed; the others above stay as merged).
     log(
         run_id.clone(),
         vec![
             metric("loss", (10.0f64 * 0.1).sin(), 1_010, 10),
             metric("loss", (20.0f64 * 0.1).sin(), 1_020, 20),
             metric("loss", 4.0, 50, 30),
+            metric("loss", 4.0, 50, 30),
         ],
+    )
+    .await;
+    // A new point given twice in one batch is one point.
+    log(
+        run_id.clone(),
+        vec![metric("loss", 5.0, 60, 40), metric("loss", 5.0, 60, 40)],
     )
     .await;
     // Negative steps, an all-NaN tile, a second key and a second run.
@@ -308,7 +315,11 @@ pub(super) async fn metric_tiles_follow_every_write(store: Arc<SqlStore>) {
         .await
         .unwrap();
     let counted: i64 = loss.iter().map(|t| t.point_count).sum();
-    assert_eq!(counted, 1_000 + 3 + 1 + 3, "the retried points count once");
+    assert_eq!(
+        counted,
+        1_000 + 3 + 1 + 1 + 3,
+        "the repeated points count once"
+    );
 }
 
 /// Reading tiles: only the asked range, with each tile's four points and NaN kept.
