@@ -157,6 +157,7 @@ conformance_suite!(
     search_runs_metric_window_keeps_edge_ties,
     dataset_inputs,
     garbage_collection,
+    concurrent_creates_fail_alone,
     concurrent_writers,
     registered_model_lifecycle,
     model_versions_are_never_reused,

@@ -326,6 +326,79 @@ pub(super) async fn garbage_collection(store: Arc<SqlStore>) {
     );
 }
 
+/// Runs created at the same time (which PostgreSQL writes in batches) each get their own
+/// answer: created with their tags, or refused for their own experiment or value alone.
+pub(super) async fn concurrent_creates_fail_alone(store: Arc<SqlStore>) {
+    let live = new_experiment(&store, "live").await;
+    let dead = new_experiment(&store, "dead").await;
+    store.delete_experiment(dead, 2_000).await.unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..60i64 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let experiment_id = match i % 4 {
+                0 => dead,
+                1 => 999_999,
+                _ => live,
+            };
+            let value = if i == 2 {
+                "a\0b".to_owned()
+            } else {
+                format!("v{i}")
+            };
+            let new = NewRun {
+                run_id: crate::service::new_uuid(),
+                experiment_id,
+                user_id: "u".into(),
+                run_name: format!("r{i}"),
+                start_time: i,
+                tags: vec![
+                    RunTag {
+                        key: "mlflow.runName".into(),
+                        value: format!("r{i}"),
+                    },
+                    RunTag {
+                        key: "k".into(),
+                        value,
+                    },
+                ],
+            };
+            (i, new.run_id.clone(), store.create_run(new).await)
+        }));
+    }
+    for task in tasks {
+        let (i, run_id, created) = task.await.unwrap();
+        match (i % 4, created) {
+            (0, Err(StoreError::InvalidInput(m))) => assert!(m.contains("active"), "{m}"),
+            (1, Err(StoreError::NotFound(Entity::Experiment, _))) => {}
+            // PostgreSQL text cannot hold NUL: refused, as a request of its own.
+            (_, Err(StoreError::InvalidInput(_))) if i == 2 => {}
+            (2 | 3, Ok(run)) => {
+                assert_eq!(run.info.run_id, run_id);
+                let stored = store.get_run(&run_id).await.unwrap();
+                assert_eq!(stored.info.run_name, format!("r{i}"));
+                assert!(stored
+                    .info
+                    .artifact_uri
+                    .ends_with(&format!("/{run_id}/artifacts")));
+                let tags: Vec<&str> = stored.data.tags.iter().map(|t| t.key.as_str()).collect();
+                assert_eq!(tags, ["k", "mlflow.runName"], "run {i}");
+            }
+            (_, other) => panic!("run {i}: {other:?}"),
+        }
+    }
+    // 30 runs were asked for in the live experiment; only the NUL one may be missing.
+    let page = store
+        .search_runs(&run_search(vec![live], "", &[], 100, 0))
+        .await
+        .unwrap();
+    assert!(
+        (29..=30).contains(&page.items.len()),
+        "{}",
+        page.items.len()
+    );
+}
+
 pub(super) async fn concurrent_writers(store: Arc<SqlStore>) {
     // 20 writers logging at once must never see "database is locked", whichever of
     // SQLite's two writers (group commit, or the sqlx writer for experiment tags) takes

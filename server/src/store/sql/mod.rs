@@ -15,6 +15,7 @@ mod logged_models;
 mod metrics;
 mod postgres;
 mod registry;
+mod run_batch;
 mod run_writes;
 mod runs;
 pub(crate) mod search;
@@ -31,6 +32,7 @@ use sqlx::{Any, AnyPool, Row};
 
 pub use dialect::Dialect;
 use group_commit::GroupWriter;
+use run_batch::RunBatcher;
 use search::Bind;
 use write::{WriteConn, WriteJob};
 
@@ -118,6 +120,8 @@ pub struct SqlStore {
     reader: AnyPool,
     writer: AnyPool,
     group: Option<Arc<GroupWriter>>,
+    /// PostgreSQL's CreateRun batcher.
+    run_batcher: Option<Arc<RunBatcher>>,
     dialect: Dialect,
     artifact_root: String,
 }
@@ -141,13 +145,19 @@ impl SqlStore {
             reader,
             writer,
             group: None,
+            run_batcher: None,
             dialect: uri.dialect(),
             artifact_root: artifact_root.trim_end_matches('/').to_string(),
         };
         store.migrate().await?;
         store.ensure_default_experiment().await?;
-        if let DatabaseUri::Sqlite { path } = uri {
-            store.group = Some(Arc::new(GroupWriter::open(path)?));
+        match uri {
+            DatabaseUri::Sqlite { path } => {
+                store.group = Some(Arc::new(GroupWriter::open(path)?));
+            }
+            DatabaseUri::Postgres { .. } => {
+                store.run_batcher = Some(Arc::new(RunBatcher::start(store.writer.clone())));
+            }
         }
         Ok(store)
     }

@@ -113,7 +113,7 @@ fn point(
 }
 
 /// Returns each tag key once, with the value given last for it (as MLflow keeps it).
-fn unique_tags(tags: &[RunTag]) -> Vec<(&str, &str)> {
+pub(super) fn unique_tags(tags: &[RunTag]) -> Vec<(&str, &str)> {
     let mut last: HashMap<&str, &str> = HashMap::with_capacity(tags.len());
     for tag in tags {
         last.insert(&tag.key, &tag.value);

@@ -266,7 +266,10 @@ impl SqlStore {
 #[async_trait]
 impl RunStore for SqlStore {
     async fn create_run(&self, new: NewRun) -> StoreResult<Run> {
-        let (new, artifact_uri) = self.write(CreateRun(new)).await?;
+        let (new, artifact_uri) = match &self.run_batcher {
+            Some(batcher) => batcher.create(new).await?,
+            None => self.write(CreateRun(new)).await?,
+        };
         let mut tags = new.tags;
         tags.sort_by(|a, b| a.key.cmp(&b.key));
         Ok(Run {
