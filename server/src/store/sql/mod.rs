@@ -188,10 +188,6 @@ impl SqlStore {
         if let Some(group) = &self.group {
             return group.run(job).await;
         }
-        if job.is_one_statement(self.dialect) {
-            let mut conn = self.writer.acquire().await?;
-            return job.run(self.dialect, &mut WriteConn::Sqlx(&mut conn)).await;
-        }
         let mut tx = self.begin_write().await?;
         let output = job.run(self.dialect, &mut WriteConn::Sqlx(&mut tx)).await?;
         tx.commit().await?;

@@ -7,9 +7,9 @@
 //!
 //! [`WORKERS`] tasks take turns at the queue: each takes the first waiting request and
 //! every request queued behind it (up to [`MAX_BATCH`]), so a batch is whatever arrived
-//! while the previous one ran, and a lone request waits for nothing. A batch that fails
-//! as a whole (a value PostgreSQL refuses, say) runs again one run at a time, so a bad
-//! request fails alone.
+//! while the previous one ran, and a lone request waits for nothing (it is a batch of
+//! one). A batch that fails as a whole (a value PostgreSQL refuses, say) runs again one
+//! run at a time, so a bad request fails alone.
 
 use std::sync::Arc;
 
@@ -17,10 +17,9 @@ use sqlx::AnyPool;
 use tokio::sync::{mpsc, oneshot, Mutex};
 
 use super::experiments::no_active_experiment;
-use super::run_writes::{unique_tags, CreateRun};
+use super::run_writes::unique_tags;
 use super::search::Bind;
-use super::write::{WriteConn, WriteJob};
-use super::Dialect;
+use super::write::WriteConn;
 use crate::store::{NewRun, StoreError, StoreResult};
 
 /// Batches running at once, each on its own connection.
@@ -120,26 +119,33 @@ async fn run_batch(pool: &AnyPool, batch: Vec<Pending>) {
             return;
         }
     };
-    let mut conn = WriteConn::Sqlx(&mut conn);
-    if batch.len() > 1 {
-        if let Ok(created) = insert_runs(&mut conn, &batch).await {
+    create_runs(&mut WriteConn::Sqlx(&mut conn), batch).await;
+}
+
+/// Inserts a batch's runs in one statement and answers each request; a batch of several
+/// that fails as a whole runs again one run at a time, so a bad request fails alone.
+async fn create_runs(conn: &mut WriteConn<'_>, batch: Vec<Pending>) {
+    match insert_runs(conn, &batch).await {
+        Ok(created) => {
             for pending in batch {
                 let result = match created.iter().find(|(id, _)| *id == pending.new.run_id) {
                     Some((_, artifact_uri)) => Ok(artifact_uri.clone()),
                     // The experiment is missing or not active: say which, as MLflow does.
-                    None => Err(no_active_experiment(&mut conn, pending.new.experiment_id).await),
+                    None => Err(no_active_experiment(conn, pending.new.experiment_id).await),
                 };
                 let _ = pending.reply.send(result.map(|uri| (pending.new, uri)));
             }
-            return;
         }
-    }
-    // One run, or a batch that failed as a whole: each run alone, failing alone.
-    for pending in batch {
-        let result = CreateRun(pending.new)
-            .run(Dialect::Postgres, &mut conn)
-            .await;
-        let _ = pending.reply.send(result);
+        Err(err) if batch.len() == 1 => {
+            if let Some(pending) = batch.into_iter().next() {
+                let _ = pending.reply.send(Err(err));
+            }
+        }
+        Err(_) => {
+            for pending in batch {
+                Box::pin(create_runs(conn, vec![pending])).await;
+            }
+        }
     }
 }
 

@@ -5,7 +5,6 @@
 //! [`SqlStore::write`]: super::SqlStore
 
 use std::collections::{HashMap, HashSet};
-use std::sync::LazyLock;
 
 use ferroflow_protocol::{LifecycleStage, Metric, Param, RunInfo, RunStatus, RunTag};
 
@@ -288,7 +287,7 @@ async fn insert_metrics(
 }
 
 /// Creates a run with its tags in an active experiment; returns the request back with
-/// the run's artifact URI.
+/// the run's artifact URI. (PostgreSQL creates runs in batches instead: `run_batch`.)
 pub(super) struct CreateRun(pub(super) NewRun);
 
 /// Inserts the run, checking in the same statement that the experiment is active and
@@ -299,59 +298,24 @@ const INSERT_RUN: &str = "INSERT INTO runs (run_uuid, name, experiment_id, user_
      FROM experiments WHERE experiment_id = $5 AND lifecycle_stage = 'active' \
      RETURNING artifact_uri";
 
-/// [`INSERT_RUN`] with the run's tags, `$6` as a JSON array of `{key, value}`, in one
-/// PostgreSQL statement.
-static INSERT_RUN_WITH_TAGS: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        "WITH run AS ({INSERT_RUN}), new_tags AS (INSERT INTO tags (run_uuid, key, value) \
-         SELECT $1, t.key, t.value FROM run CROSS JOIN \
-         json_to_recordset(CAST($6 AS JSON)) AS t(key TEXT, value TEXT)) \
-         SELECT artifact_uri FROM run"
-    )
-});
-
 impl WriteJob for CreateRun {
     type Output = (NewRun, String);
 
-    fn is_one_statement(&self, d: Dialect) -> bool {
-        d == Dialect::Postgres
-    }
-
     async fn run(self, d: Dialect, conn: &mut WriteConn<'_>) -> StoreResult<Self::Output> {
         let new = self.0;
-        let mut binds = vec![
+        let binds = [
             Bind::Text(new.run_id.clone()),
             Bind::Text(new.run_name.clone()),
             Bind::Text(new.user_id.clone()),
             Bind::Int(new.start_time),
             Bind::Int(new.experiment_id),
         ];
-        let inserted = match d {
-            // One statement, atomic by itself, so it needs no BEGIN and COMMIT round
-            // trips: the tags go in as one JSON array, whatever their number.
-            Dialect::Postgres => {
-                let tags: Vec<serde_json::Value> = unique_tags(&new.tags)
-                    .into_iter()
-                    .map(|(key, value)| serde_json::json!({ "key": key, "value": value }))
-                    .collect();
-                let tags = serde_json::to_string(&tags)
-                    .map_err(|e| StoreError::Database(sqlx::Error::Encode(e.into())))?;
-                binds.push(Bind::Text(tags));
-                conn.fetch_optional(&INSERT_RUN_WITH_TAGS, &binds).await?
-            }
-            Dialect::Sqlite => {
-                let inserted = conn.fetch_optional(INSERT_RUN, &binds).await?;
-                if inserted.is_some() {
-                    // The name column was written above; only the tags remain.
-                    insert_tags(d, conn, &new.run_id, &new.tags).await?;
-                }
-                inserted
-            }
-        };
-        let Some(row) = inserted else {
+        let Some(row) = conn.fetch_optional(INSERT_RUN, &binds).await? else {
             // The experiment is missing or not active: say which, as MLflow does.
             return Err(no_active_experiment(conn, new.experiment_id).await);
         };
+        // The name column was written above; only the tags remain.
+        insert_tags(d, conn, &new.run_id, &new.tags).await?;
         let artifact_uri = row[0].text()?.to_owned();
         Ok((new, artifact_uri))
     }

@@ -21,12 +21,6 @@ pub(super) trait WriteJob: Send + 'static {
     /// What the job returns once committed.
     type Output: Send + 'static;
 
-    /// Whether the job is one statement on `d`, atomic by itself: it then runs
-    /// outside a transaction, without the BEGIN and COMMIT round trips.
-    fn is_one_statement(&self, _d: Dialect) -> bool {
-        false
-    }
-
     /// Runs the job's statements.
     fn run(
         self,
