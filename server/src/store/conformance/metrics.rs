@@ -423,3 +423,75 @@ pub(super) async fn bulk_interval_samples(store: Arc<SqlStore>) {
         (10..20).collect::<Vec<_>>()
     );
 }
+
+pub(super) async fn concurrent_metric_batches_fail_alone(store: Arc<SqlStore>) {
+    // 80 metric-only log-batches at once over three live runs, a deleted run and a
+    // missing one; on PostgreSQL they go in as shared batches (`metric_batch`). Every
+    // request gets its own answer, and the runs end up with exactly the points of the
+    // requests that succeeded: history, latest metric and chart tiles.
+    let live: Vec<String> = {
+        let mut ids = Vec::new();
+        for i in 0..3 {
+            ids.push(new_run(&store, 0, &format!("live{i}"), i).await);
+        }
+        ids
+    };
+    let deleted = new_run(&store, 0, "deleted", 9).await;
+    store.delete_run(&deleted, 10).await.unwrap();
+    let missing = "0".repeat(32);
+    let points_of = |i: i64| {
+        let mut points = vec![
+            metric("m", (i * 7 % 50) as f64, i, i),
+            metric("n", -(i as f64), i, 200 - i),
+        ];
+        if i % 7 == 0 {
+            // A point another request of the same run also sends: a duplicate.
+            points.push(metric("m", ((i - 3) * 7 % 50) as f64, i - 3, i - 3));
+        }
+        if i == 5 {
+            // PostgreSQL text cannot hold NUL: refused, as a request of its own.
+            points.push(metric("a\0b", 1.0, i, i));
+        }
+        points
+    };
+    let mut tasks = Vec::new();
+    for i in 0..80i64 {
+        let run_id = match i % 10 {
+            0 => deleted.clone(),
+            1 => missing.clone(),
+            _ => live[(i % 3) as usize].clone(),
+        };
+        let (store, points) = (store.clone(), points_of(i));
+        tasks.push(tokio::spawn(async move {
+            let logged = store
+                .log_batch(&run_id, &batch(points, vec![], vec![]))
+                .await;
+            (i, logged)
+        }));
+    }
+    let mut stored: Vec<Vec<Metric>> = vec![Vec::new(); 3];
+    for task in tasks {
+        let (i, logged) = task.await.unwrap();
+        match (i % 10, logged) {
+            (0, Err(StoreError::InvalidInput(m))) => assert!(m.contains("active"), "{m}"),
+            (1, Err(StoreError::NotFound(Entity::Run, _))) => {}
+            (_, Err(StoreError::InvalidInput(_))) if i == 5 => {}
+            (2.., Ok(())) => stored[(i % 3) as usize].extend(points_of(i)),
+            (_, other) => panic!("request {i}: {other:?}"),
+        }
+    }
+    for (run_id, mut expected) in live.iter().zip(stored) {
+        let key = |m: &Metric| (m.key.clone(), m.step, m.timestamp);
+        expected.sort_by_key(key);
+        expected.dedup_by_key(|m| key(m));
+        let expected_m: Vec<Metric> = expected.iter().filter(|m| m.key == "m").cloned().collect();
+        assert_eq!(history(&store, run_id, "m").await, expected_m);
+        let run = store.get_run(run_id).await.unwrap();
+        let latest = run.data.metrics.iter().find(|m| m.key == "m").unwrap();
+        assert_eq!(Some(latest), expected_m.last());
+    }
+    let written = store.tiles_as_text().await;
+    store.rebuild_tiles_as_migration().await;
+    assert_eq!(written, store.tiles_as_text().await);
+    assert!(history(&store, &deleted, "m").await.is_empty());
+}

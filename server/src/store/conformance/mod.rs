@@ -158,6 +158,7 @@ conformance_suite!(
     dataset_inputs,
     garbage_collection,
     concurrent_creates_fail_alone,
+    concurrent_metric_batches_fail_alone,
     concurrent_writers,
     registered_model_lifecycle,
     model_versions_are_never_reused,

@@ -7,11 +7,13 @@
 //! decode them alike; NaN metrics are stored as value 0 with `is_nan = 1`, as MLflow does
 //! (SQLite cannot store NaN).
 
+mod batcher;
 pub mod dialect;
 mod experiments;
 mod gc;
 mod group_commit;
 mod logged_models;
+mod metric_batch;
 mod metrics;
 mod postgres;
 mod registry;
@@ -30,9 +32,11 @@ use sqlx::any::{AnyArguments, AnyPoolOptions};
 use sqlx::query::Query;
 use sqlx::{Any, AnyPool, Row};
 
+use batcher::Batcher;
 pub use dialect::Dialect;
 use group_commit::GroupWriter;
-use run_batch::RunBatcher;
+use metric_batch::LogMetrics;
+use run_batch::CreateRuns;
 use search::Bind;
 use write::{WriteConn, WriteJob};
 
@@ -120,8 +124,9 @@ pub struct SqlStore {
     reader: AnyPool,
     writer: AnyPool,
     group: Option<Arc<GroupWriter>>,
-    /// PostgreSQL's CreateRun batcher.
-    run_batcher: Option<Arc<RunBatcher>>,
+    /// PostgreSQL's batchers of CreateRun and of metric-only log-batches.
+    run_batcher: Option<Arc<Batcher<CreateRuns>>>,
+    metric_batcher: Option<Arc<Batcher<LogMetrics>>>,
     dialect: Dialect,
     artifact_root: String,
 }
@@ -146,6 +151,7 @@ impl SqlStore {
             writer,
             group: None,
             run_batcher: None,
+            metric_batcher: None,
             dialect: uri.dialect(),
             artifact_root: artifact_root.trim_end_matches('/').to_string(),
         };
@@ -156,7 +162,8 @@ impl SqlStore {
                 store.group = Some(Arc::new(GroupWriter::open(path)?));
             }
             DatabaseUri::Postgres { .. } => {
-                store.run_batcher = Some(Arc::new(RunBatcher::start(store.writer.clone())));
+                store.run_batcher = Some(Arc::new(Batcher::start(store.writer.clone())));
+                store.metric_batcher = Some(Arc::new(Batcher::start(store.writer.clone())));
             }
         }
         Ok(store)

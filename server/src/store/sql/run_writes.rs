@@ -4,7 +4,7 @@
 //!
 //! [`SqlStore::write`]: super::SqlStore
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use ferroflow_protocol::{LifecycleStage, Metric, Param, RunInfo, RunStatus, RunTag};
 
@@ -77,13 +77,19 @@ pub(super) async fn require_active_run(
         .fetch_optional(sql, &[Bind::Text(run_id.to_owned())])
         .await?
         .ok_or_else(|| run_not_found(run_id))?;
-    let stage = row[0].text()?;
+    require_active(run_id, row[0].text()?)?;
+    row[1].int()
+}
+
+/// Refuses a write to a run whose lifecycle stage is `stage` unless it is active, with
+/// the INVALID_PARAMETER_VALUE of MLflow's `_check_run_is_active`.
+pub(super) fn require_active(run_id: &str, stage: &str) -> StoreResult<()> {
     if stage != LifecycleStage::Active.as_str() {
         return Err(StoreError::InvalidInput(format!(
             "The run {run_id} must be in the 'active' state. Current state is {stage}."
         )));
     }
-    row[1].int()
+    Ok(())
 }
 
 /// The binds of one `(run_uuid, key, value)` row.
@@ -224,39 +230,49 @@ async fn insert_params(
     Ok(())
 }
 
-/// Inserts metric points (exact duplicates are no-ops) and advances `latest_metrics`
-/// where a point is newer by (step, timestamp, value), MLflow's ordering, and the chart
-/// tiles of the points' steps.
-async fn insert_metrics(
+/// Inserts the metric points of `runs` (run id, points; exact duplicates are no-ops) and
+/// advances `latest_metrics` where a point is newer by (step, timestamp, value), MLflow's
+/// ordering, and the chart tiles of the points' steps.
+///
+/// Rows are written in (run, key, ...) order, as [`update_tiles`] does: concurrent
+/// log-batches then lock the rows they share in one order and cannot deadlock on them.
+pub(super) async fn insert_metrics(
     d: Dialect,
     conn: &mut WriteConn<'_>,
-    run_id: &str,
-    metrics: &[Metric],
+    runs: &[(&str, &[Metric])],
 ) -> StoreResult<()> {
+    let mut points: Vec<(&str, &Metric)> = runs
+        .iter()
+        .flat_map(|(run_id, metrics)| metrics.iter().map(move |m| (*run_id, m)))
+        .collect();
+    points.sort_by(|(a_run, a), (b_run, b)| {
+        (a_run, &a.key, a.step, a.timestamp).cmp(&(b_run, &b.key, b.step, b.timestamp))
+    });
     let mut inserted = 0;
-    for chunk in metrics.chunks(METRIC_ROWS_PER_INSERT) {
+    for chunk in points.chunks(METRIC_ROWS_PER_INSERT) {
         let sql = format!(
             "INSERT INTO metrics (run_uuid, key, step, timestamp, value, is_nan) VALUES {} \
              ON CONFLICT DO NOTHING",
             d.value_rows(1, chunk.len(), 6)
         );
         let mut binds = Vec::with_capacity(chunk.len() * 6);
-        for m in chunk {
+        for (run_id, m) in chunk {
             let (value, is_nan) = stored_value(m.value);
             binds.extend(point(run_id, &m.key, (m.step, m.timestamp, value, is_nan)));
         }
         inserted += conn.execute(&sql, &binds).await?;
     }
-    let duplicates = inserted < metrics.len() as u64;
-    update_tiles(d, conn, run_id, metrics, duplicates).await?;
+    let duplicates = inserted < points.len() as u64;
+    update_tiles(d, conn, runs, duplicates).await?;
 
-    // One candidate per key: PostgreSQL refuses to upsert the same row twice per statement.
-    let mut latest: HashMap<&str, (i64, i64, f64, i64)> = HashMap::new();
-    for m in metrics {
+    // One candidate per run and key: PostgreSQL refuses to upsert the same row twice per
+    // statement.
+    let mut latest: BTreeMap<(&str, &str), (i64, i64, f64, i64)> = BTreeMap::new();
+    for (run_id, m) in points {
         let (value, is_nan) = stored_value(m.value);
         let candidate = (m.step, m.timestamp, value, is_nan);
         latest
-            .entry(m.key.as_str())
+            .entry((run_id, m.key.as_str()))
             .and_modify(|best| {
                 if (candidate.0, candidate.1) > (best.0, best.1)
                     || ((candidate.0, candidate.1) == (best.0, best.1) && candidate.2 > best.2)
@@ -278,7 +294,7 @@ async fn insert_metrics(
              latest_metrics.timestamp AND excluded.value > latest_metrics.value)))"
         );
         let mut binds = Vec::with_capacity(chunk.len() * 6);
-        for (key, stored) in chunk {
+        for ((run_id, key), stored) in chunk {
             binds.extend(point(run_id, key, *stored));
         }
         conn.execute(&sql, &binds).await?;
@@ -335,7 +351,7 @@ impl WriteJob for LogBatch {
         require_active_run(d, conn, run_id).await?;
         insert_params(d, conn, run_id, &batch.params).await?;
         upsert_tags(d, conn, run_id, &batch.tags).await?;
-        insert_metrics(d, conn, run_id, &batch.metrics).await?;
+        insert_metrics(d, conn, &[(run_id.as_str(), &batch.metrics[..])]).await?;
         if !batch.model_metrics.is_empty() {
             insert_model_metrics(conn, run_id, &batch.model_metrics).await?;
         }

@@ -14,6 +14,7 @@ use sqlx::any::AnyArguments;
 use sqlx::query::Query;
 use sqlx::{Any, Row};
 
+use super::metric_batch::RunMetrics;
 use super::run_writes::{
     require_active_run, run_info, CreateRun, DeleteTag, LogBatch, SetRunStage, UpdateRun,
 };
@@ -267,7 +268,10 @@ impl SqlStore {
 impl RunStore for SqlStore {
     async fn create_run(&self, new: NewRun) -> StoreResult<Run> {
         let (new, artifact_uri) = match &self.run_batcher {
-            Some(batcher) => batcher.create(new).await?,
+            Some(batcher) => {
+                let artifact_uri = batcher.submit(new.clone()).await?;
+                (new, artifact_uri)
+            }
             None => self.write(CreateRun(new)).await?,
         };
         let mut tags = new.tags;
@@ -363,6 +367,19 @@ impl RunStore for SqlStore {
     }
 
     async fn log_batch(&self, run_id: &str, batch: &ValidLogBatch) -> StoreResult<()> {
+        if let Some(batcher) = &self.metric_batcher {
+            let metrics_only = batch.params.is_empty()
+                && batch.tags.is_empty()
+                && batch.model_metrics.is_empty()
+                && !batch.metrics.is_empty();
+            if metrics_only {
+                let request = RunMetrics {
+                    run_id: run_id.to_owned(),
+                    metrics: batch.metrics.clone(),
+                };
+                return batcher.submit(request).await;
+            }
+        }
         let job = LogBatch {
             run_id: run_id.to_owned(),
             batch: batch.clone(),

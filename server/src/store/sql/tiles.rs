@@ -4,11 +4,11 @@
 //!
 //! A tile is a join of its points: merging two tiles of the same steps gives the tile of
 //! all their points, whatever the order the points came in. So each batch merges the
-//! tiles of its own points into the stored ones, except when the batch repeated points
-//! already stored (a client retry): those must not be counted twice, so the tiles it
-//! touched are recomputed from the history instead.
+//! tiles of its own points into the stored ones. When the batch repeated points already
+//! stored (a client retry), those must not be counted twice: the tiles it touched are
+//! then recomputed from the history.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 use super::search::Bind;
@@ -113,27 +113,47 @@ impl TileRow {
     }
 }
 
-/// Keeps the chart tiles of a run's history current after `metrics` were inserted;
-/// `duplicates` says whether some of them were already stored.
+/// Keeps the chart tiles of the runs' histories current after the points of `runs`
+/// (run id, points) were inserted; `duplicates` says whether some of them were already
+/// stored. Tiles are written in (run, key, tile) order: concurrent log-batches lock the
+/// rows they share in one order, so they cannot deadlock on them.
 pub(super) async fn update_tiles(
     d: Dialect,
     conn: &mut WriteConn<'_>,
-    run_id: &str,
-    metrics: &[Metric],
+    runs: &[(&str, &[Metric])],
     duplicates: bool,
 ) -> StoreResult<()> {
-    let mut tiles: HashMap<(&str, i64), TileRow> = HashMap::new();
-    for m in metrics {
-        let (value, is_nan) = stored_value(m.value);
-        let point = (m.step, m.timestamp, value, is_nan);
-        tiles
-            .entry((m.key.as_str(), MetricTile::of_step(m.step)))
-            .and_modify(|tile| tile.add(point))
-            .or_insert_with(|| TileRow::new(point));
+    let mut tiles: BTreeMap<(&str, &str, i64), TileRow> = BTreeMap::new();
+    for (run_id, metrics) in runs {
+        for m in *metrics {
+            let (value, is_nan) = stored_value(m.value);
+            let point = (m.step, m.timestamp, value, is_nan);
+            tiles
+                .entry((run_id, m.key.as_str(), MetricTile::of_step(m.step)))
+                .and_modify(|tile| tile.add(point))
+                .or_insert_with(|| TileRow::new(point));
+        }
     }
+    let touched: Vec<(&str, &str, i64)> = tiles.keys().copied().collect();
+    merge_tiles(d, conn, tiles).await?;
     if duplicates {
-        return recompute_tiles(conn, run_id, tiles.into_keys()).await;
+        // The merge counted the repeated points twice; recompute the tiles. The merge
+        // comes first for its row locks: the recompute's statement then reads the
+        // history after every concurrent writer of these tiles committed (PostgreSQL
+        // reads each statement from a fresh snapshot), and later writers wait for this
+        // one. Without them it could read the history before a concurrent writer's
+        // commit, then overwrite the tile that writer had merged its point into.
+        recompute_tiles(conn, touched.into_iter()).await?;
     }
+    Ok(())
+}
+
+/// Merges `tiles`, built from a batch's points, into the stored ones.
+async fn merge_tiles(
+    d: Dialect,
+    conn: &mut WriteConn<'_>,
+    tiles: BTreeMap<(&str, &str, i64), TileRow>,
+) -> StoreResult<()> {
     let tiles: Vec<_> = tiles.into_iter().collect();
     for chunk in tiles.chunks(TILES_PER_UPSERT) {
         // Missing extremes are written as NULL literals, not bound: sqlx's Any driver
@@ -165,9 +185,9 @@ pub(super) async fn update_tiles(
             *MERGE
         );
         let mut binds = Vec::with_capacity(chunk.len() * 18);
-        for ((key, tile), row) in chunk {
+        for ((run_id, key, tile), row) in chunk {
             binds.extend([
-                Bind::Text(run_id.to_owned()),
+                Bind::Text((*run_id).to_owned()),
                 Bind::Text((*key).to_owned()),
                 Bind::Int(*tile),
                 Bind::Int(row.count),
@@ -236,20 +256,18 @@ static MERGE: LazyLock<String> = LazyLock::new(|| {
     assignments.join(", ")
 });
 
-/// Recomputes the given (key, tile) tiles of a run from its history, replacing them.
+/// Recomputes the given (run, key, tile) tiles, in that order, from the runs'
+/// histories, replacing them.
 async fn recompute_tiles<'k>(
     conn: &mut WriteConn<'_>,
-    run_id: &str,
-    tiles: impl Iterator<Item = (&'k str, i64)>,
+    tiles: impl Iterator<Item = (&'k str, &'k str, i64)>,
 ) -> StoreResult<()> {
     // One statement per run of consecutive touched tiles of a key.
-    let mut touched: Vec<(&str, i64)> = tiles.collect();
-    touched.sort_unstable();
-    let mut ranges: Vec<(&str, i64, i64)> = Vec::new();
-    for (key, tile) in touched {
+    let mut ranges: Vec<(&str, &str, i64, i64)> = Vec::new();
+    for (run_id, key, tile) in tiles {
         match ranges.last_mut() {
-            Some((k, _, hi)) if *k == key && *hi + 1 == tile => *hi = tile,
-            _ => ranges.push((key, tile, tile)),
+            Some((r, k, _, hi)) if *r == run_id && *k == key && *hi + 1 == tile => *hi = tile,
+            _ => ranges.push((run_id, key, tile, tile)),
         }
     }
     let replace: Vec<String> = TILE_COLUMNS
@@ -263,7 +281,7 @@ async fn recompute_tiles<'k>(
         tiles_from_metrics("WHERE run_uuid = $1 AND key = $2 AND step BETWEEN $3 AND $4"),
         replace.join(", ")
     );
-    for (key, lo, hi) in ranges {
+    for (run_id, key, lo, hi) in ranges {
         let binds = [
             Bind::Text(run_id.to_owned()),
             Bind::Text(key.to_owned()),
