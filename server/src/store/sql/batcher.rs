@@ -8,10 +8,10 @@
 //! schema, 20 clients: 6,300–7,500 runs/s one run per statement, 16,000 ten runs per
 //! statement.
 //!
-//! [`WORKERS`] tasks take turns at the queue: each takes the first waiting request and
-//! every request queued behind it (up to [`MAX_BATCH`]), so a batch is whatever arrived
-//! while the previous one ran, and a lone request waits for nothing (it is a batch of
-//! one). A batch that fails as a whole (a value PostgreSQL refuses, say) runs again one
+//! [`BatchWrite::WORKERS`] tasks take turns at the queue: each takes the first waiting
+//! request and every request queued behind it (up to [`MAX_BATCH`]), so a batch is
+//! whatever arrived while the previous one ran, and a lone request waits for nothing (it
+//! is a batch of one). A batch that fails as a whole (a value PostgreSQL refuses, say) runs again one
 //! request at a time, so a bad request fails alone.
 
 use std::future::Future;
@@ -22,9 +22,6 @@ use tokio::sync::{mpsc, oneshot, Mutex};
 
 use crate::store::{StoreError, StoreResult};
 
-/// Batches running at once, each on its own connection.
-const WORKERS: usize = 4;
-
 /// Requests per batch at most.
 const MAX_BATCH: usize = 64;
 
@@ -34,6 +31,9 @@ pub(super) trait BatchWrite: Send + Sync + 'static {
     type Request: Send + Sync + 'static;
     /// What a request is answered.
     type Output: Send + 'static;
+    /// Batches running at once, each on its own connection. More overlap the round trips
+    /// of several batches; fewer make each batch larger.
+    const WORKERS: usize;
 
     /// Writes a batch on `conn`, atomically: returns each request's answer, in order, or
     /// an error when the batch failed as a whole and wrote nothing.
@@ -70,9 +70,9 @@ impl<W: BatchWrite> std::fmt::Debug for Batcher<W> {
 impl<W: BatchWrite> Batcher<W> {
     /// Starts the workers on `pool` (a PostgreSQL pool).
     pub(super) fn start(pool: AnyPool) -> Self {
-        let (jobs, queue) = mpsc::channel(MAX_BATCH * WORKERS * 4);
+        let (jobs, queue) = mpsc::channel(MAX_BATCH * W::WORKERS * 4);
         let queue = Arc::new(Mutex::new(queue));
-        for _ in 0..WORKERS {
+        for _ in 0..W::WORKERS {
             tokio::spawn(work::<W>(pool.clone(), queue.clone()));
         }
         Batcher { jobs }
