@@ -43,16 +43,19 @@ pub(super) trait BatchWrite: Send + Sync + 'static {
     ) -> impl Future<Output = StoreResult<Vec<StoreResult<Self::Output>>>> + Send;
 }
 
+/// What a caller gets back: its request, with the answer.
+type Answered<W> = StoreResult<(<W as BatchWrite>::Request, <W as BatchWrite>::Output)>;
+
 /// A queued request with the channel its caller waits on.
 pub(super) struct Pending<W: BatchWrite + ?Sized> {
     pub(super) request: W::Request,
-    pub(super) reply: oneshot::Sender<StoreResult<W::Output>>,
+    reply: oneshot::Sender<Answered<W>>,
 }
 
 impl<W: BatchWrite> Pending<W> {
-    /// Answers the request; a caller that stopped waiting is no error.
-    pub(super) fn answer(self, result: StoreResult<W::Output>) {
-        let _ = self.reply.send(result);
+    /// Answers the request, handing it back; a caller that stopped waiting is no error.
+    fn answer(self, result: StoreResult<W::Output>) {
+        let _ = self.reply.send(result.map(|output| (self.request, output)));
     }
 }
 
@@ -78,8 +81,9 @@ impl<W: BatchWrite> Batcher<W> {
         Batcher { jobs }
     }
 
-    /// Runs a request, in a batch with the requests queued meanwhile.
-    pub(super) async fn submit(&self, request: W::Request) -> StoreResult<W::Output> {
+    /// Runs a request, in a batch with the requests queued meanwhile; returns it with
+    /// its answer.
+    pub(super) async fn submit(&self, request: W::Request) -> Answered<W> {
         let (reply, answer) = oneshot::channel();
         let stopped = || StoreError::Database(sqlx::Error::PoolClosed);
         self.jobs

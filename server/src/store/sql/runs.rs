@@ -268,10 +268,7 @@ impl SqlStore {
 impl RunStore for SqlStore {
     async fn create_run(&self, new: NewRun) -> StoreResult<Run> {
         let (new, artifact_uri) = match &self.run_batcher {
-            Some(batcher) => {
-                let artifact_uri = batcher.submit(new.clone()).await?;
-                (new, artifact_uri)
-            }
+            Some(batcher) => batcher.submit(new).await?,
             None => self.write(CreateRun(new)).await?,
         };
         let mut tags = new.tags;
@@ -377,7 +374,7 @@ impl RunStore for SqlStore {
                     run_id: run_id.to_owned(),
                     metrics: batch.metrics.clone(),
                 };
-                return batcher.submit(request).await;
+                return batcher.submit(request).await.map(|_| ());
             }
         }
         let job = LogBatch {

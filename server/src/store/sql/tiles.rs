@@ -134,7 +134,12 @@ pub(super) async fn update_tiles(
                 .or_insert_with(|| TileRow::new(point));
         }
     }
-    let touched: Vec<(&str, &str, i64)> = tiles.keys().copied().collect();
+    // Only a batch with repeats needs its tiles' keys after the merge.
+    let touched: Vec<(&str, &str, i64)> = if duplicates {
+        tiles.keys().copied().collect()
+    } else {
+        Vec::new()
+    };
     merge_tiles(d, conn, tiles).await?;
     if duplicates {
         // The merge counted the repeated points twice; recompute the tiles. The merge
