@@ -1,5 +1,5 @@
 //! PostgreSQL's cross-request batching: writes that requests make at the same time go
-//! in together, a few statements and one commit for a batch, instead of each request
+//! in together, one statement and one commit for a batch, instead of each request
 //! paying its own. Used for CreateRun ([`super::run_batch`]) and for log-batches of
 //! metrics only ([`super::metric_batch`]).
 //!
@@ -17,6 +17,7 @@
 use std::future::Future;
 use std::sync::Arc;
 
+use serde::Serialize;
 use sqlx::{AnyConnection, AnyPool};
 use tokio::sync::{mpsc, oneshot, Mutex};
 
@@ -142,6 +143,31 @@ async fn run<W: BatchWrite>(conn: &mut AnyConnection, batch: Vec<Pending<W>>) {
             for pending in batch {
                 Box::pin(run(conn, vec![pending])).await;
             }
+        }
+    }
+}
+
+/// A batch's rows as one JSON text, for statements that read them with
+/// `json_to_recordset`: one bind and one statement text whatever the batch's size.
+pub(super) fn json_text(rows: &impl Serialize) -> StoreResult<String> {
+    serde_json::to_string(rows).map_err(|e| StoreError::Database(sqlx::Error::Encode(e.into())))
+}
+
+/// A stored metric value in JSON, which has no infinities: those go as the text
+/// PostgreSQL reads as `double precision`.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub(super) enum JsonFloat {
+    Finite(f64),
+    Text(&'static str),
+}
+
+impl From<f64> for JsonFloat {
+    fn from(value: f64) -> Self {
+        match value {
+            f64::INFINITY => JsonFloat::Text("Infinity"),
+            f64::NEG_INFINITY => JsonFloat::Text("-Infinity"),
+            finite => JsonFloat::Finite(finite),
         }
     }
 }

@@ -3,12 +3,12 @@
 
 use sqlx::AnyConnection;
 
-use super::batcher::{BatchWrite, Pending};
+use super::batcher::{json_text, BatchWrite, Pending};
 use super::experiments::no_active_experiment;
 use super::run_writes::unique_tags;
 use super::search::Bind;
 use super::write::WriteConn;
-use crate::store::{NewRun, StoreError, StoreResult};
+use crate::store::{NewRun, StoreResult};
 
 /// Inserts the runs of `$1` (a JSON array of `{run_uuid, name, user_id, start_time,
 /// experiment_id}`) whose experiment is active, deriving each artifact URI from its
@@ -76,11 +76,7 @@ async fn insert_runs(
             tags.push(serde_json::json!({ "run_uuid": new.run_id, "key": key, "value": value }));
         }
     }
-    let json = |rows: Vec<serde_json::Value>| {
-        serde_json::to_string(&rows)
-            .map_err(|e| StoreError::Database(sqlx::Error::Encode(e.into())))
-    };
-    let binds = [Bind::Text(json(runs)?), Bind::Text(json(tags)?)];
+    let binds = [Bind::Text(json_text(&runs)?), Bind::Text(json_text(&tags)?)];
     conn.fetch(INSERT_RUNS, &binds)
         .await?
         .into_iter()

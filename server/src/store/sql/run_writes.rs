@@ -27,6 +27,15 @@ const RUN_NAME_TAG: &str = "mlflow.runName";
 /// bind-parameter limits.
 const METRIC_ROWS_PER_INSERT: usize = 500;
 
+/// The upsert clause of `latest_metrics`: a candidate replaces the stored point when it
+/// is later by step, then timestamp, then value.
+pub(super) const KEEP_LATEST: &str = "ON CONFLICT (run_uuid, key) DO UPDATE SET \
+     step = excluded.step, timestamp = excluded.timestamp, value = excluded.value, \
+     is_nan = excluded.is_nan WHERE excluded.step > latest_metrics.step OR \
+     (excluded.step = latest_metrics.step AND (excluded.timestamp > latest_metrics.timestamp \
+     OR (excluded.timestamp = latest_metrics.timestamp \
+     AND excluded.value > latest_metrics.value)))";
+
 /// Reads a run's info (`RUN_COLUMNS`) on a write connection or a reader.
 pub(super) async fn run_info(conn: &mut WriteConn<'_>, run_id: &str) -> StoreResult<RunInfo> {
     let sql = format!("SELECT {RUN_COLUMNS} FROM runs WHERE run_uuid = $1");
@@ -265,8 +274,28 @@ pub(super) async fn insert_metrics(
     let duplicates = inserted < points.len() as u64;
     update_tiles(d, conn, runs, duplicates).await?;
 
-    // One candidate per run and key: PostgreSQL refuses to upsert the same row twice per
-    // statement.
+    let latest: Vec<_> = latest_points(points).into_iter().collect();
+    for chunk in latest.chunks(METRIC_ROWS_PER_INSERT) {
+        let values = d.value_rows(1, chunk.len(), 6);
+        let sql = format!(
+            "INSERT INTO latest_metrics (run_uuid, key, step, timestamp, value, is_nan) \
+             VALUES {values} {KEEP_LATEST}"
+        );
+        let mut binds = Vec::with_capacity(chunk.len() * 6);
+        for ((run_id, key), stored) in chunk {
+            binds.extend(point(run_id, key, *stored));
+        }
+        conn.execute(&sql, &binds).await?;
+    }
+    Ok(())
+}
+
+/// The latest of `points` (run id, point) per run and key, as [`KEEP_LATEST`] orders
+/// them, in (run, key) order: one candidate each, as PostgreSQL refuses to upsert the
+/// same row twice per statement.
+pub(super) fn latest_points<'a>(
+    points: impl IntoIterator<Item = (&'a str, &'a Metric)>,
+) -> BTreeMap<(&'a str, &'a str), (i64, i64, f64, i64)> {
     let mut latest: BTreeMap<(&str, &str), (i64, i64, f64, i64)> = BTreeMap::new();
     for (run_id, m) in points {
         let (value, is_nan) = stored_value(m.value);
@@ -282,24 +311,7 @@ pub(super) async fn insert_metrics(
             })
             .or_insert(candidate);
     }
-    let latest: Vec<_> = latest.into_iter().collect();
-    for chunk in latest.chunks(METRIC_ROWS_PER_INSERT) {
-        let values = d.value_rows(1, chunk.len(), 6);
-        let sql = format!(
-            "INSERT INTO latest_metrics (run_uuid, key, step, timestamp, value, is_nan) \
-             VALUES {values} ON CONFLICT (run_uuid, key) DO UPDATE SET step = excluded.step, \
-             timestamp = excluded.timestamp, value = excluded.value, is_nan = excluded.is_nan \
-             WHERE excluded.step > latest_metrics.step OR (excluded.step = latest_metrics.step \
-             AND (excluded.timestamp > latest_metrics.timestamp OR (excluded.timestamp = \
-             latest_metrics.timestamp AND excluded.value > latest_metrics.value)))"
-        );
-        let mut binds = Vec::with_capacity(chunk.len() * 6);
-        for ((run_id, key), stored) in chunk {
-            binds.extend(point(run_id, key, *stored));
-        }
-        conn.execute(&sql, &binds).await?;
-    }
-    Ok(())
+    latest
 }
 
 /// Creates a run with its tags in an active experiment; returns the request back with

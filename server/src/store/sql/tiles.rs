@@ -6,11 +6,16 @@
 //! all their points, whatever the order the points came in. So each batch merges the
 //! tiles of its own points into the stored ones. When the batch repeated points already
 //! stored (a client retry), those must not be counted twice: the tiles it touched are
-//! then recomputed from the history.
+//! then recomputed from the history. (PostgreSQL's batches of metric-only log-batches
+//! merge their tiles inside their one statement, [`merge_tiles_json`]; a repeat fails that
+//! statement and the batch runs again through [`update_tiles`].)
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
+use serde::Serialize;
+
+use super::batcher::{json_text, JsonFloat};
 use super::search::Bind;
 use super::write::WriteConn;
 use super::{stored_value, Dialect};
@@ -113,16 +118,8 @@ impl TileRow {
     }
 }
 
-/// Keeps the chart tiles of the runs' histories current after the points of `runs`
-/// (run id, points) were inserted; `duplicates` says whether some of them were already
-/// stored. Tiles are written in (run, key, tile) order: concurrent log-batches lock the
-/// rows they share in one order, so they cannot deadlock on them.
-pub(super) async fn update_tiles(
-    d: Dialect,
-    conn: &mut WriteConn<'_>,
-    runs: &[(&str, &[Metric])],
-    duplicates: bool,
-) -> StoreResult<()> {
+/// The tiles of the points of `runs` (run id, points), by (run, key, tile).
+fn batch_tiles<'a>(runs: &[(&'a str, &'a [Metric])]) -> BTreeMap<(&'a str, &'a str, i64), TileRow> {
     let mut tiles: BTreeMap<(&str, &str, i64), TileRow> = BTreeMap::new();
     for (run_id, metrics) in runs {
         for m in *metrics {
@@ -134,6 +131,92 @@ pub(super) async fn update_tiles(
                 .or_insert_with(|| TileRow::new(point));
         }
     }
+    tiles
+}
+
+/// A tile as [`merge_tiles_json`] reads it: the columns of `metric_tiles`.
+#[derive(Serialize)]
+struct TileJson<'a> {
+    run_uuid: &'a str,
+    key: &'a str,
+    tile: i64,
+    point_count: i64,
+    first_step: i64,
+    first_timestamp: i64,
+    first_value: JsonFloat,
+    first_is_nan: i64,
+    last_step: i64,
+    last_timestamp: i64,
+    last_value: JsonFloat,
+    last_is_nan: i64,
+    min_step: Option<i64>,
+    min_timestamp: Option<i64>,
+    min_value: Option<JsonFloat>,
+    max_step: Option<i64>,
+    max_timestamp: Option<i64>,
+    max_value: Option<JsonFloat>,
+}
+
+/// The tiles of the points of `runs` (run id, points) as the JSON that
+/// [`merge_tiles_json`] reads, in (run, key, tile) order.
+pub(super) fn tiles_json(runs: &[(&str, &[Metric])]) -> StoreResult<String> {
+    let rows: Vec<TileJson> = batch_tiles(runs)
+        .into_iter()
+        .map(|((run_uuid, key, tile), row)| TileJson {
+            run_uuid,
+            key,
+            tile,
+            point_count: row.count,
+            first_step: row.first.0,
+            first_timestamp: row.first.1,
+            first_value: row.first.2.into(),
+            first_is_nan: row.first.3,
+            last_step: row.last.0,
+            last_timestamp: row.last.1,
+            last_value: row.last.2.into(),
+            last_is_nan: row.last.3,
+            min_step: row.min.map(|p| p.0),
+            min_timestamp: row.min.map(|p| p.1),
+            min_value: row.min.map(|p| p.2.into()),
+            max_step: row.max.map(|p| p.0),
+            max_timestamp: row.max.map(|p| p.1),
+            max_value: row.max.map(|p| p.2.into()),
+        })
+        .collect();
+    json_text(&rows)
+}
+
+/// PostgreSQL's upsert of the tiles in `json` (a parameter holding [`tiles_json`]'s text)
+/// of the runs that `filter` keeps, merged into the stored ones in (run, key, tile) order
+/// as [`update_tiles`] writes them.
+/// For points just inserted, none of them stored before.
+pub(super) fn merge_tiles_json(json: &str, filter: &str) -> String {
+    format!(
+        "INSERT INTO metric_tiles (run_uuid, key, {TILE_COLUMNS}) \
+         SELECT run_uuid, key, {TILE_COLUMNS} FROM json_to_recordset(CAST({json} AS JSON)) \
+         AS t(run_uuid TEXT, key TEXT, tile BIGINT, point_count BIGINT, first_step BIGINT, \
+         first_timestamp BIGINT, first_value DOUBLE PRECISION, first_is_nan BIGINT, \
+         last_step BIGINT, last_timestamp BIGINT, last_value DOUBLE PRECISION, \
+         last_is_nan BIGINT, min_step BIGINT, min_timestamp BIGINT, \
+         min_value DOUBLE PRECISION, max_step BIGINT, max_timestamp BIGINT, \
+         max_value DOUBLE PRECISION) WHERE {filter} \
+         ORDER BY run_uuid COLLATE \"C\", key COLLATE \"C\", tile \
+         ON CONFLICT (run_uuid, key, tile) DO UPDATE SET {}",
+        *MERGE
+    )
+}
+
+/// Keeps the chart tiles of the runs' histories current after the points of `runs`
+/// (run id, points) were inserted; `duplicates` says whether some of them were already
+/// stored. Tiles are written in (run, key, tile) order: concurrent log-batches lock the
+/// rows they share in one order, so they cannot deadlock on them.
+pub(super) async fn update_tiles(
+    d: Dialect,
+    conn: &mut WriteConn<'_>,
+    runs: &[(&str, &[Metric])],
+    duplicates: bool,
+) -> StoreResult<()> {
+    let tiles = batch_tiles(runs);
     // Only a batch with repeats needs its tiles' keys after the merge.
     let touched: Vec<(&str, &str, i64)> = if duplicates {
         tiles.keys().copied().collect()
