@@ -65,7 +65,10 @@ impl BatchWrite for LogMetrics {
 /// each run found.
 ///
 /// - `FOR KEY SHARE` keeps gc from deleting a run under the write, as `require_active_run`
-///   does (the points have no foreign key, migration 0005).
+///   does (the points have no foreign key, migration 0005). The runs are looked up with
+///   `= ANY(ARRAY(…))`, which PostgreSQL's generic plan reads through the primary key;
+///   with `IN (SELECT … FROM json_array_elements_text(…))` it scanned the whole table
+///   (1.8 ms a batch at 10,000 runs: LogBatch 10 fell to 253 req/s in the bench).
 /// - Every writer of these tables takes its locks in one order, so concurrent writers
 ///   cannot deadlock: runs, points, tiles, latest points ([`insert_metrics`] too), and
 ///   each table's rows in key order, the byte order of Rust's `str` (`COLLATE "C"`).
@@ -83,8 +86,8 @@ static WRITE_BATCH: LazyLock<String> = LazyLock::new(|| {
     };
     let active = "(SELECT run_uuid FROM found WHERE lifecycle_stage = 'active')";
     format!(
-        "WITH found AS (SELECT run_uuid, lifecycle_stage FROM runs WHERE run_uuid IN \
-         (SELECT value FROM json_array_elements_text(CAST($1 AS JSON))) FOR KEY SHARE), \
+        "WITH found AS (SELECT run_uuid, lifecycle_stage FROM runs WHERE run_uuid = \
+         ANY(ARRAY(SELECT json_array_elements_text(CAST($1 AS JSON)))) FOR KEY SHARE), \
          points AS (INSERT INTO metrics (run_uuid, key, step, timestamp, value, is_nan) \
          SELECT r, k, s, t, v, n FROM {} WHERE r IN {active} \
          ORDER BY r COLLATE \"C\", k COLLATE \"C\", s, t RETURNING 1), \
