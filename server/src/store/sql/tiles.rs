@@ -187,9 +187,9 @@ pub(super) fn tiles_json(runs: &[(&str, &[Metric])]) -> StoreResult<String> {
 }
 
 /// PostgreSQL's upsert of the tiles in `json` (a parameter holding [`tiles_json`]'s text)
-/// of the runs that `filter` keeps, merged into the stored ones in (run, key, tile) order
-/// as [`update_tiles`] writes them.
-/// For points just inserted, none of them stored before.
+/// of the runs that `filter` keeps, merged into the stored ones in (run, key, tile) order,
+/// the order [`update_tiles`] writes them in. Only for tiles of points just inserted and
+/// none stored before: a repeated point would be counted twice.
 pub(super) fn merge_tiles_json(json: &str, filter: &str) -> String {
     format!(
         "INSERT INTO metric_tiles (run_uuid, key, {TILE_COLUMNS}) \
