@@ -26,8 +26,8 @@ use super::run_writes::{insert_metrics, latest_points, require_active, KEEP_LATE
 use super::runs::run_not_found;
 use super::search::Bind;
 use super::stored_value;
-use super::tiles::{merge_tiles_json, tiles_json};
-use super::write::WriteConn;
+use super::tiles::{merge_tiles_json, tiles_json, StoredPoint};
+use super::write::{Cell, WriteConn};
 use super::Dialect;
 use crate::store::{StoreError, StoreResult};
 
@@ -86,8 +86,7 @@ static WRITE_BATCH: LazyLock<String> = LazyLock::new(|| {
     };
     let active = "(SELECT run_uuid FROM found WHERE lifecycle_stage = 'active')";
     format!(
-        "WITH found AS (SELECT run_uuid, lifecycle_stage FROM runs WHERE run_uuid = \
-         ANY(ARRAY(SELECT json_array_elements_text(CAST($1 AS JSON)))) FOR KEY SHARE), \
+        "WITH found AS ({FIND_RUNS}), \
          points AS (INSERT INTO metrics (run_uuid, key, step, timestamp, value, is_nan) \
          SELECT r, k, s, t, v, n FROM {} WHERE r IN {active} \
          ORDER BY r COLLATE \"C\", k COLLATE \"C\", s, t RETURNING 1), \
@@ -105,6 +104,12 @@ static WRITE_BATCH: LazyLock<String> = LazyLock::new(|| {
         point("$4"),
     )
 });
+
+/// Reads the runs of `$1` (a JSON array of ids) and their lifecycle stages, locking them
+/// as `require_active_run` does.
+const FIND_RUNS: &str = "SELECT run_uuid, lifecycle_stage FROM runs \
+     WHERE run_uuid = ANY(ARRAY(SELECT json_array_elements_text(CAST($1 AS JSON)))) \
+     FOR KEY SHARE";
 
 /// A point as [`WRITE_BATCH`] reads it.
 #[derive(Serialize)]
@@ -130,9 +135,6 @@ impl<'a> PointJson<'a> {
     }
 }
 
-/// Step, timestamp, stored value, is_nan.
-type StoredPoint = (i64, i64, f64, i64);
-
 /// Writes a batch in one statement; returns each request's answer: done, or why its run
 /// refuses writes.
 async fn write_batch(
@@ -140,9 +142,6 @@ async fn write_batch(
     batch: &[Pending<LogMetrics>],
 ) -> StoreResult<Vec<StoreResult<()>>> {
     let runs = batch_runs(batch);
-    let mut run_ids: Vec<&str> = runs.iter().map(|(run_id, _)| *run_id).collect();
-    run_ids.sort_unstable();
-    run_ids.dedup();
     let points: Vec<(&str, &Metric)> = runs
         .iter()
         .flat_map(|&(run_id, metrics)| metrics.iter().map(move |m| (run_id, m)))
@@ -159,18 +158,13 @@ async fn write_batch(
         })
         .collect();
     let binds = [
-        Bind::Text(json_text(&run_ids)?),
+        run_ids_json(&runs)?,
         Bind::Text(json_text(&points)?),
         Bind::Text(tiles_json(&runs)?),
         Bind::Text(json_text(&latest)?),
     ];
-    let stages: HashMap<String, String> = WriteConn::Sqlx(conn)
-        .fetch(&WRITE_BATCH, &binds)
-        .await?
-        .into_iter()
-        .map(|row| Ok((row[0].text()?.to_owned(), row[1].text()?.to_owned())))
-        .collect::<StoreResult<_>>()?;
-    Ok(answers(batch, &stages))
+    let found = WriteConn::Sqlx(conn).fetch(&WRITE_BATCH, &binds).await?;
+    answers(batch, found)
 }
 
 /// Whether a batch failed because it repeats a stored point (or a point twice).
@@ -188,29 +182,12 @@ async fn write_batch_with_repeats(
     conn: &mut AnyConnection,
     batch: &[Pending<LogMetrics>],
 ) -> StoreResult<Vec<StoreResult<()>>> {
-    let mut run_ids: Vec<&str> = batch.iter().map(|p| p.request.run_id.as_str()).collect();
-    run_ids.sort_unstable();
-    run_ids.dedup();
-    // As `require_active_run`, for every run at once.
-    let sql = format!(
-        "SELECT run_uuid, lifecycle_stage FROM runs WHERE run_uuid IN ({}) FOR KEY SHARE",
-        Dialect::Postgres.params(1, run_ids.len())
-    );
-    let binds: Vec<Bind> = run_ids
-        .iter()
-        .map(|id| Bind::Text(id.to_string()))
-        .collect();
-
+    let runs = batch_runs(batch);
     let mut tx = conn.begin().await?;
     let mut write = WriteConn::Sqlx(&mut tx);
-    let stages: HashMap<String, String> = write
-        .fetch(&sql, &binds)
-        .await?
-        .into_iter()
-        .map(|row| Ok((row[0].text()?.to_owned(), row[1].text()?.to_owned())))
-        .collect::<StoreResult<_>>()?;
-    let answers = answers(batch, &stages);
-    let runs: Vec<(&str, &[Metric])> = batch_runs(batch)
+    let found = write.fetch(FIND_RUNS, &[run_ids_json(&runs)?]).await?;
+    let answers = answers(batch, found)?;
+    let runs: Vec<(&str, &[Metric])> = runs
         .into_iter()
         .zip(&answers)
         .filter(|(_, answer)| answer.is_ok())
@@ -231,12 +208,24 @@ fn batch_runs(batch: &[Pending<LogMetrics>]) -> Vec<(&str, &[Metric])> {
         .collect()
 }
 
-/// Each request's answer from the lifecycle stages of the runs found.
+/// The ids of the batch's runs, once each, as [`FIND_RUNS`] reads them.
+fn run_ids_json(runs: &[(&str, &[Metric])]) -> StoreResult<Bind> {
+    let mut run_ids: Vec<&str> = runs.iter().map(|(run_id, _)| *run_id).collect();
+    run_ids.sort_unstable();
+    run_ids.dedup();
+    Ok(Bind::Text(json_text(&run_ids)?))
+}
+
+/// Each request's answer from the runs found: (id, lifecycle stage) rows.
 fn answers(
     batch: &[Pending<LogMetrics>],
-    stages: &HashMap<String, String>,
-) -> Vec<StoreResult<()>> {
-    batch
+    found: Vec<Vec<Cell>>,
+) -> StoreResult<Vec<StoreResult<()>>> {
+    let stages: HashMap<String, String> = found
+        .into_iter()
+        .map(|row| Ok((row[0].text()?.to_owned(), row[1].text()?.to_owned())))
+        .collect::<StoreResult<_>>()?;
+    Ok(batch
         .iter()
         .map(|pending| {
             let run_id = &pending.request.run_id;
@@ -245,5 +234,5 @@ fn answers(
                 None => Err(run_not_found(run_id)),
             }
         })
-        .collect()
+        .collect())
 }

@@ -12,7 +12,7 @@ use super::experiments::no_active_experiment;
 use super::logged_models::insert_model_metrics;
 use super::runs::run_not_found;
 use super::search::Bind;
-use super::tiles::update_tiles;
+use super::tiles::{update_tiles, StoredPoint};
 use super::write::{Cell, WriteConn, WriteJob};
 use super::{stored_value, Dialect};
 use crate::store::{Entity, NewRun, RunUpdate, StoreError, StoreResult, ValidLogBatch};
@@ -295,8 +295,8 @@ pub(super) async fn insert_metrics(
 /// same row twice per statement.
 pub(super) fn latest_points<'a>(
     points: impl IntoIterator<Item = (&'a str, &'a Metric)>,
-) -> BTreeMap<(&'a str, &'a str), (i64, i64, f64, i64)> {
-    let mut latest: BTreeMap<(&str, &str), (i64, i64, f64, i64)> = BTreeMap::new();
+) -> BTreeMap<(&'a str, &'a str), StoredPoint> {
+    let mut latest: BTreeMap<(&str, &str), StoredPoint> = BTreeMap::new();
     for (run_id, m) in points {
         let (value, is_nan) = stored_value(m.value);
         let candidate = (m.step, m.timestamp, value, is_nan);

@@ -68,7 +68,7 @@ WINDOW whole AS (PARTITION BY run_uuid, key, tile),
 }
 
 /// A stored point as tiles order it: step, timestamp, stored value, is_nan.
-type StoredPoint = (i64, i64, f64, i64);
+pub(super) type StoredPoint = (i64, i64, f64, i64);
 
 /// A tile being built from a batch's points.
 struct TileRow {
