@@ -106,7 +106,10 @@ pub(super) enum SemiJoin {
     /// `EXISTS (... WHERE f.run_uuid = runs.run_uuid ...)`: one primary-key probe per
     /// run, best when few runs are looked at. On PostgreSQL `OFFSET 0` keeps it a probe:
     /// without statistics the planner turned it into a join that scanned every matching
-    /// param once per window entry (350 ms instead of 3).
+    /// param once per window entry (350 ms instead of 3). The probe reads the row by
+    /// run and key alone, the value tested outside it: given `key = .. AND value = ..`,
+    /// the planner without statistics probed the `(key, value)` index instead and
+    /// filtered its 3,700 entries by run, for every run (196 ms instead of 7).
     Correlated,
 }
 
@@ -125,14 +128,17 @@ impl SemiJoin {
                 "runs.run_uuid IN (SELECT f.run_uuid FROM {table} f \
                  WHERE f.key = {key} AND {condition})"
             ),
-            SemiJoin::Correlated => format!(
-                "EXISTS (SELECT 1 FROM {table} f WHERE f.run_uuid = runs.run_uuid \
-                 AND f.key = {key} AND {condition}{})",
-                match dialect {
-                    Dialect::Sqlite => "",
-                    Dialect::Postgres => " OFFSET 0",
-                }
-            ),
+            SemiJoin::Correlated => match dialect {
+                Dialect::Sqlite => format!(
+                    "EXISTS (SELECT 1 FROM {table} f WHERE f.run_uuid = runs.run_uuid \
+                     AND f.key = {key} AND {condition})"
+                ),
+                Dialect::Postgres => format!(
+                    "EXISTS (SELECT 1 FROM (SELECT * FROM {table} \
+                     WHERE run_uuid = runs.run_uuid AND key = {key} OFFSET 0) f \
+                     WHERE {condition} OFFSET 0)"
+                ),
+            },
         }
     }
 }
