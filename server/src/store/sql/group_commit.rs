@@ -43,12 +43,15 @@ const QUEUE: usize = 4096;
 /// How often the checkpointer copies the WAL back into the database file.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
 
-/// WAL frames (pages) after which the checkpointer has the WAL restarted: 256 MiB of
+/// WAL frames (pages) after which the checkpointer has the WAL restarted: 64 MiB of
 /// 4 KiB pages (tests use a small WAL to see restarts quickly). Each restart holds the
 /// writer for the rest of a checkpoint and its fsync; log-batches write the WAL at
-/// 100-200 MB/s, so at 16 MiB that happened several times a second (LogBatch 10
-/// 1,180-1,390 against 1,590-2,010 req/s at 256 MiB, alternated three times).
-const RESTART_FRAMES: i64 = if cfg!(test) { 64 } else { 65536 };
+/// 100-200 MB/s, so at 16 MiB that happened several times a second. A/B after a
+/// LogBatch 500 phase, req/s at 16 / 64 / 256 MiB: LogBatch 10 1,220-1,374 /
+/// 1,594-1,605 / 1,670-2,071; LogBatch 500 117 / 168-171 / 183-188; SearchExperiments
+/// 478-586 / 638-651 / 494-717. 64 MiB keeps most of the gain with a quarter of the
+/// disk and of the replay after a crash.
+const RESTART_FRAMES: i64 = if cfg!(test) { 64 } else { 16384 };
 
 /// The writer's page cache: 4 MiB instead of the readers' 32 MiB. SQLite walks the page
 /// cache's hash table at the end of every transaction (`pcache1TruncateUnsafe`, 5% of the
