@@ -45,9 +45,9 @@ const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
 
 /// WAL frames (pages) after which the checkpointer has the WAL restarted: 64 MiB of
 /// 4 KiB pages (tests use a small WAL to see restarts quickly). Each restart holds the
-/// writer for the rest of a checkpoint and its fsync; log-batches write the WAL at
-/// 100-200 MB/s, so at 16 MiB that happened several times a second. A/B after a
-/// LogBatch 500 phase, req/s at 16 / 64 / 256 MiB: LogBatch 10 1,220-1,374 /
+/// writer for the rest of a checkpoint and its fsync; under log-batches the disk took
+/// 160-190 MB/s (`vmstat`), so at 16 MiB that happened several times a second. A/B
+/// after a LogBatch 500 phase, req/s at 16 / 64 / 256 MiB: LogBatch 10 1,220-1,374 /
 /// 1,594-1,605 / 1,670-2,071; LogBatch 500 117 / 168-171 / 183-188; SearchExperiments
 /// 478-586 / 638-651 / 494-717. 64 MiB keeps most of the gain with a quarter of the
 /// disk and of the replay after a crash.
