@@ -102,6 +102,28 @@ pub(super) async fn special_values_survive(store: Arc<SqlStore>) {
         .unwrap()
         .value
         .is_nan());
+
+    // Both reads give back the stored double bit for bit, the latest point too.
+    let exact = [0.1 + 0.2, f64::MIN_POSITIVE / 3.0, -f64::MAX, f64::INFINITY];
+    let points = exact
+        .iter()
+        .enumerate()
+        .map(|(i, v)| metric("z", *v, 2, i as i64))
+        .collect();
+    store
+        .log_batch(&run_id, &batch(points, vec![], vec![]))
+        .await
+        .unwrap();
+    let read: Vec<u64> = history(&store, &run_id, "z")
+        .await
+        .iter()
+        .map(|m| m.value.to_bits())
+        .collect();
+    let written: Vec<u64> = exact.iter().map(|v| v.to_bits()).collect();
+    assert_eq!(read, written);
+    let run = store.get_run(&run_id).await.unwrap();
+    let latest = run.data.metrics.iter().find(|m| m.key == "z").unwrap();
+    assert_eq!(latest.value, f64::INFINITY);
 }
 
 pub(super) async fn log_batch_is_atomic(store: Arc<SqlStore>) {

@@ -38,6 +38,16 @@ impl Dialect {
         }
     }
 
+    /// Returns `column` (a double) for an [`super::ExactReal`] of a `fetch_rows` read:
+    /// SQLite's JSON aggregate carries it as [`Dialect::exact_real_text`], PostgreSQL's
+    /// native rows as the double itself.
+    pub fn exact_real(self, column: &str) -> String {
+        match self {
+            Dialect::Sqlite => self.exact_real_text(column),
+            Dialect::Postgres => column.to_owned(),
+        }
+    }
+
     /// Returns `column` (a REAL) as a JSON-safe value: a number, or the protobuf spelling
     /// `"Infinity"` / `"-Infinity"` (PostgreSQL already writes non-finite doubles as such
     /// strings; SQLite would write an out-of-range number). Cheaper than

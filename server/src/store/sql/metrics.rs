@@ -4,17 +4,17 @@
 
 use std::collections::BTreeSet;
 
+use super::search::Bind;
 use super::tiles::TILE_COLUMNS;
-use super::{fetch_json_rows, metric_value, JsonReal, SqlStore};
+use super::{fetch_json_rows, ExactReal, JsonReal, RowOrder, SqlStore};
 use crate::store::{
     HistoryInterval, MetricPoint, MetricStore, MetricTile, MetricWindow, Page, StoreResult,
 };
 use async_trait::async_trait;
 use ferroflow_protocol::{Metric, MetricWithRunId};
 
-/// One stored point as the history aggregate returns it: step, timestamp, the value as
-/// exact text, is_nan.
-type PointRow = (i64, i64, String, i64);
+/// One stored point as a history read returns it: step, timestamp, value, is_nan.
+type PointRow = (i64, i64, ExactReal, i64);
 
 /// One point as a chart window reads it: step, timestamp, value, is_nan.
 type ChartPointRow = (i64, i64, JsonReal, i64);
@@ -47,37 +47,6 @@ const STEP_ORDER: &str = "step, timestamp, value";
 const TIME_ORDER: &str = "timestamp, step, value";
 
 impl SqlStore {
-    /// Returns the SQL of a run's history of one key as a single JSON aggregate, in
-    /// `order`, then `limit` (binding from `$3`).
-    fn history_sql(&self, order: &str, limit: &str) -> String {
-        let value = self.dialect.exact_real_text("value");
-        let rows = self
-            .dialect
-            .json_rows_presorted(&["step", "timestamp", "value_text", "is_nan"], order);
-        format!(
-            "SELECT {rows} FROM (SELECT step, timestamp, value, {value} AS value_text, is_nan \
-             FROM metrics WHERE run_uuid = $1 AND key = $2 \
-             ORDER BY {order} {limit}) AS page"
-        )
-    }
-
-    /// Decodes the rows of [`SqlStore::history_sql`].
-    async fn fetch_points<'q>(
-        &self,
-        query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
-    ) -> StoreResult<Vec<MetricPoint>> {
-        let rows: Vec<PointRow> = fetch_json_rows(query, &self.reader).await?;
-        rows.into_iter()
-            .map(|(step, timestamp, value, is_nan)| {
-                Ok(MetricPoint {
-                    step,
-                    timestamp,
-                    value: metric_value(&value, is_nan)?,
-                })
-            })
-            .collect()
-    }
-
     /// Returns a page of a run's points of one key, in step, timestamp, value order.
     async fn points(
         &self,
@@ -86,13 +55,34 @@ impl SqlStore {
         offset: i64,
         limit: i64,
     ) -> StoreResult<Vec<MetricPoint>> {
-        let sql = self.history_sql(STEP_ORDER, "LIMIT $3 OFFSET $4");
-        let query = sqlx::query(&sql)
-            .bind(run_id)
-            .bind(key)
-            .bind(limit)
-            .bind(offset);
-        self.fetch_points(query).await
+        let value = self.dialect.exact_real("value");
+        let from = format!(
+            "FROM (SELECT step, timestamp, value, {value} AS value_exact, is_nan \
+             FROM metrics WHERE run_uuid = $1 AND key = $2 \
+             ORDER BY {STEP_ORDER} LIMIT $3 OFFSET $4) AS page"
+        );
+        let binds = [
+            Bind::Text(run_id.to_owned()),
+            Bind::Text(key.to_owned()),
+            Bind::Int(limit),
+            Bind::Int(offset),
+        ];
+        let rows: Vec<PointRow> = self
+            .fetch_rows(
+                &["step", "timestamp", "value_exact", "is_nan"],
+                &from,
+                RowOrder::Presorted(STEP_ORDER),
+                &binds,
+            )
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(step, timestamp, value, is_nan)| MetricPoint {
+                step,
+                timestamp,
+                value: value.metric_value(is_nan),
+            })
+            .collect())
     }
 }
 

@@ -29,6 +29,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use sqlx::any::{AnyArguments, AnyPoolOptions};
+use sqlx::postgres::PgRow;
 use sqlx::query::Query;
 use sqlx::{Any, AnyPool, Row};
 
@@ -118,11 +119,15 @@ impl fmt::Display for DatabaseUri {
 /// group-commit thread (`group_commit`), the others on a one-connection pool; both
 /// take the lock with `BEGIN IMMEDIATE` and wait for each other (busy timeout). Reads use
 /// a separate pool and never block on writers thanks to WAL. PostgreSQL uses one pool
-/// for everything.
+/// for everything but the reads of many rows ([`SqlStore::fetch_rows`]), which have a
+/// native one.
 #[derive(Clone, Debug)]
 pub struct SqlStore {
     reader: AnyPool,
     writer: AnyPool,
+    /// PostgreSQL's pool for reads of many rows, decoded natively; `Some` exactly on
+    /// PostgreSQL.
+    pg_reads: Option<postgres::ReadPool>,
     group: Option<Arc<GroupWriter>>,
     /// PostgreSQL's batchers of CreateRun and of metric-only log-batches.
     run_batcher: Option<Arc<Batcher<CreateRuns>>>,
@@ -139,16 +144,21 @@ impl SqlStore {
         max_connections: u32,
     ) -> StoreResult<Self> {
         sqlx::any::install_default_drivers();
-        let (reader, writer) = match uri {
-            DatabaseUri::Sqlite { path } => sqlite::connect(path, max_connections).await?,
+        let (reader, writer, pg_reads) = match uri {
+            DatabaseUri::Sqlite { path } => {
+                let (reader, writer) = sqlite::connect(path, max_connections).await?;
+                (reader, writer, None)
+            }
             DatabaseUri::Postgres { url } => {
                 let pool = postgres::connect(url, max_connections).await?;
-                (pool.clone(), pool)
+                let reads = postgres::ReadPool::connect(url, max_connections)?;
+                (pool.clone(), pool, Some(reads))
             }
         };
         let mut store = SqlStore {
             reader,
             writer,
+            pg_reads,
             group: None,
             run_batcher: None,
             metric_batcher: None,
@@ -183,10 +193,13 @@ impl SqlStore {
         self.dialect
     }
 
-    /// Closes both pools, waiting for in-flight queries.
+    /// Closes the pools, waiting for in-flight queries.
     pub async fn close(&self) {
         self.writer.close().await;
         self.reader.close().await;
+        if let Some(reads) = &self.pg_reads {
+            reads.close().await;
+        }
     }
 
     /// Runs `job` as one write transaction: on SQLite's group-commit thread, or in a
@@ -239,10 +252,55 @@ impl SqlStore {
         }
     }
 
+    /// Reads `columns` (SQL expressions) of the rows that `from` (a `FROM ... WHERE ...`
+    /// binding `binds` in order) selects, in `order`. SQLite folds them into one JSON
+    /// aggregate row ([`Dialect::json_rows`]); PostgreSQL returns plain rows, decoded
+    /// natively ([`postgres::ReadPool`]).
+    async fn fetch_rows<T>(
+        &self,
+        columns: &[&str],
+        from: &str,
+        order: RowOrder<'_>,
+        binds: &[Bind],
+    ) -> StoreResult<Vec<T>>
+    where
+        T: serde::de::DeserializeOwned + for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin,
+    {
+        let (order_by, presorted) = match order {
+            RowOrder::SortBy(order_by) => (order_by, false),
+            RowOrder::Presorted(order_by) => (order_by, true),
+        };
+        match &self.pg_reads {
+            Some(reads) => {
+                let sql = format!("SELECT {} {from} ORDER BY {order_by}", columns.join(", "));
+                reads.fetch_all(&sql, binds).await
+            }
+            None => {
+                let json_rows = if presorted {
+                    self.dialect.json_rows_presorted(columns, order_by)
+                } else {
+                    self.dialect.json_rows(columns, order_by)
+                };
+                let sql = format!("SELECT {json_rows} {from}");
+                Ok(fetch_json_rows(bind_all(sqlx::query(&sql), binds), &self.reader).await?)
+            }
+        }
+    }
+
     /// Returns `<artifact_root>/<experiment_id>`, MLflow's default experiment location.
     fn default_artifact_location(&self, experiment_id: i64) -> String {
         format!("{}/{}", self.artifact_root, experiment_id)
     }
+}
+
+/// The order of a [`SqlStore::fetch_rows`] read: an `ORDER BY` list over its columns.
+#[derive(Clone, Copy)]
+enum RowOrder<'a> {
+    /// Rows to sort.
+    SortBy(&'a str),
+    /// Rows that `from` already yields in this order (a sorted subquery): SQLite does
+    /// not sort them again ([`Dialect::json_rows_presorted`]).
+    Presorted(&'a str),
 }
 
 /// Pool options shared by both engines.
@@ -312,6 +370,44 @@ fn metric_value(text: &str, is_nan: i64) -> Result<f64, sqlx::Error> {
     ferroflow_protocol::wire::parse_f64(text).ok_or_else(|| {
         sqlx::Error::Decode(format!("stored metric value '{text}' is not a number").into())
     })
+}
+
+/// A stored double read through [`Dialect::exact_real`]: exact text in SQLite's JSON
+/// aggregate, a `DOUBLE PRECISION` in PostgreSQL's rows.
+struct ExactReal(f64);
+
+impl ExactReal {
+    /// The metric value, restoring NaN from the `is_nan` flag.
+    fn metric_value(self, is_nan: i64) -> f64 {
+        if is_nan != 0 {
+            f64::NAN
+        } else {
+            self.0
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ExactReal {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<str>>::deserialize(deserializer)?;
+        ferroflow_protocol::wire::parse_f64(&text)
+            .map(ExactReal)
+            .ok_or_else(|| serde::de::Error::custom(format!("'{text}' is not a number")))
+    }
+}
+
+impl sqlx::Type<sqlx::Postgres> for ExactReal {
+    fn type_info() -> sqlx::postgres::PgTypeInfo {
+        <f64 as sqlx::Type<sqlx::Postgres>>::type_info()
+    }
+}
+
+impl<'r> sqlx::Decode<'r, sqlx::Postgres> for ExactReal {
+    fn decode(value: sqlx::postgres::PgValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        Ok(ExactReal(<f64 as sqlx::Decode<sqlx::Postgres>>::decode(
+            value,
+        )?))
+    }
 }
 
 /// Splits a metric value into the stored (value, is_nan) pair.

@@ -10,17 +10,15 @@ use ferroflow_protocol::{
     Dataset, DatasetInput, InputTag, LifecycleStage, Metric, Param, Run, RunData, RunInfo,
     RunStatus, RunTag,
 };
-use sqlx::any::AnyArguments;
-use sqlx::query::Query;
-use sqlx::{Any, Row};
+use sqlx::Row;
 
 use super::metric_batch::RunMetrics;
 use super::run_writes::{
     require_active_run, run_info, CreateRun, DeleteTag, LogBatch, SetRunStage, UpdateRun,
 };
-use super::search::search_runs_sql;
+use super::search::{search_runs_sql, Bind};
 use super::write::WriteConn;
-use super::{fetch_json_rows, metric_value, SqlStore};
+use super::{ExactReal, RowOrder, SqlStore};
 use crate::store::{
     Entity, NewRun, Page, RunSearch, RunStore, RunUpdate, StoreError, StoreResult, ValidLogBatch,
 };
@@ -28,15 +26,6 @@ use crate::store::{
 /// MLflow's message for an unknown run id.
 pub(super) fn run_not_found(run_id: &str) -> StoreError {
     StoreError::NotFound(Entity::Run, format!("Run with id={run_id} not found"))
-}
-
-/// Returns `sql` with every id of `ids` bound in order.
-fn query_with_ids<'q>(sql: &'q str, ids: &'q [String]) -> Query<'q, Any, AnyArguments<'q>> {
-    let mut query = sqlx::query(sql);
-    for id in ids {
-        query = query.bind(id.as_str());
-    }
-    query
 }
 
 /// `runs` columns in the order of [`RunRow`].
@@ -52,7 +41,7 @@ const RUN_FIELDS: [&str; 9] = [
     "artifact_uri",
 ];
 
-/// One `runs` row as the JSON aggregate returns it.
+/// One `runs` row as [`SqlStore::fetch_rows`] returns it.
 type RunRow = (
     String,
     String,
@@ -93,19 +82,22 @@ fn run_info_from_json(row: RunRow) -> RunInfo {
 
 impl SqlStore {
     /// Loads whole runs by id, in the given order; unknown ids are skipped. Each table
-    /// is read as one JSON aggregate row (see [`super::Dialect::json_rows`]).
+    /// is one read ([`SqlStore::fetch_rows`]).
     async fn load_runs(&self, ids: &[String]) -> StoreResult<Vec<Run>> {
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(1000) {
             let d = self.dialect;
             let list = d.params(1, chunk.len());
+            let binds: Vec<Bind> = chunk.iter().map(|id| Bind::Text(id.clone())).collect();
 
-            let sql = format!(
-                "SELECT {} FROM runs WHERE run_uuid IN ({list})",
-                d.json_rows(&RUN_FIELDS, "run_uuid")
-            );
-            let rows: Vec<RunRow> =
-                fetch_json_rows(query_with_ids(&sql, chunk), &self.reader).await?;
+            let rows: Vec<RunRow> = self
+                .fetch_rows(
+                    &RUN_FIELDS,
+                    &format!("FROM runs WHERE run_uuid IN ({list})"),
+                    RowOrder::SortBy("run_uuid"),
+                    &binds,
+                )
+                .await?;
             let mut runs: HashMap<String, Run> = rows
                 .into_iter()
                 .map(|row| {
@@ -118,29 +110,26 @@ impl SqlStore {
                 })
                 .collect();
 
-            let sql = format!(
-                "SELECT {} {}",
-                d.json_rows(
+            let rows: Vec<(String, String, ExactReal, i64, i64, i64)> = self
+                .fetch_rows(
                     &[
                         "run_uuid",
                         "key",
-                        &d.exact_real_text("value"),
+                        &d.exact_real("value"),
                         "timestamp",
                         "step",
-                        "is_nan"
+                        "is_nan",
                     ],
-                    "run_uuid, key"
-                ),
-                d.rows_of_runs("latest_metrics", &list)
-            );
-            let rows: Vec<(String, String, String, i64, i64, i64)> =
-                fetch_json_rows(query_with_ids(&sql, chunk), &self.reader).await?;
+                    &d.rows_of_runs("latest_metrics", &list),
+                    RowOrder::SortBy("run_uuid, key"),
+                    &binds,
+                )
+                .await?;
             for (run_id, key, value, timestamp, step, is_nan) in rows {
                 if let Some(run) = runs.get_mut(&run_id) {
-                    let value = metric_value(&value, is_nan)?;
                     run.data.metrics.push(Metric {
                         key,
-                        value,
+                        value: value.metric_value(is_nan),
                         timestamp,
                         step,
                     });
@@ -148,13 +137,14 @@ impl SqlStore {
             }
 
             for table in ["params", "tags"] {
-                let sql = format!(
-                    "SELECT {} {}",
-                    d.json_rows(&["run_uuid", "key", "value"], "run_uuid, key"),
-                    d.rows_of_runs(table, &list)
-                );
-                let rows: Vec<(String, String, String)> =
-                    fetch_json_rows(query_with_ids(&sql, chunk), &self.reader).await?;
+                let rows: Vec<(String, String, String)> = self
+                    .fetch_rows(
+                        &["run_uuid", "key", "value"],
+                        &d.rows_of_runs(table, &list),
+                        RowOrder::SortBy("run_uuid, key"),
+                        &binds,
+                    )
+                    .await?;
                 for (run_id, key, value) in rows {
                     if let Some(run) = runs.get_mut(&run_id) {
                         if table == "params" {
@@ -166,12 +156,14 @@ impl SqlStore {
                 }
             }
 
-            let sql = format!(
-                "SELECT {} FROM run_model_outputs WHERE run_uuid IN ({list})",
-                d.json_rows(&["run_uuid", "model_id", "step"], "run_uuid, model_id")
-            );
-            let rows: Vec<(String, String, i64)> =
-                fetch_json_rows(query_with_ids(&sql, chunk), &self.reader).await?;
+            let rows: Vec<(String, String, i64)> = self
+                .fetch_rows(
+                    &["run_uuid", "model_id", "step"],
+                    &format!("FROM run_model_outputs WHERE run_uuid IN ({list})"),
+                    RowOrder::SortBy("run_uuid, model_id"),
+                    &binds,
+                )
+                .await?;
             for (run_id, model_id, step) in rows {
                 if let Some(run) = runs.get_mut(&run_id) {
                     run.outputs
@@ -180,12 +172,14 @@ impl SqlStore {
                 }
             }
 
-            let sql = format!(
-                "SELECT {} FROM run_model_inputs WHERE run_uuid IN ({list})",
-                d.json_rows(&["run_uuid", "model_id"], "run_uuid, model_id")
-            );
-            let rows: Vec<(String, String)> =
-                fetch_json_rows(query_with_ids(&sql, chunk), &self.reader).await?;
+            let rows: Vec<(String, String)> = self
+                .fetch_rows(
+                    &["run_uuid", "model_id"],
+                    &format!("FROM run_model_inputs WHERE run_uuid IN ({list})"),
+                    RowOrder::SortBy("run_uuid, model_id"),
+                    &binds,
+                )
+                .await?;
             for (run_id, model_id) in rows {
                 if let Some(run) = runs.get_mut(&run_id) {
                     run.inputs.model_inputs.push(ModelInput { model_id });
