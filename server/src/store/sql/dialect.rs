@@ -99,6 +99,8 @@ impl Dialect {
     /// scanned the whole table whenever a few runs with thousands of rows (a skew its
     /// sampled `n_distinct` underestimates) made the list look unselective: 47 ms for
     /// the 500 params of 100 runs among 448,500, against well under 1 ms by the index.
+    /// Without statistics (autovacuum off) it scanned `runs` itself for 100 of 10,000
+    /// ids: 1.7-3.0 ms, against 0.9-1.3 by the probes (`EXPLAIN ANALYZE`).
     pub fn rows_of_runs(self, table: &str, list: &str) -> String {
         match self {
             Dialect::Sqlite => format!("FROM {table} WHERE run_uuid IN ({list})"),

@@ -93,7 +93,7 @@ impl SqlStore {
             let rows: Vec<RunRow> = self
                 .fetch_rows(
                     &RUN_FIELDS,
-                    &format!("FROM runs WHERE run_uuid IN ({list})"),
+                    &d.rows_of_runs("runs", &list),
                     RowOrder::SortBy("run_uuid"),
                     &binds,
                 )
