@@ -75,7 +75,8 @@ pub struct ServerArgs {
     #[arg(long, short = 'w', env = "MLFLOW_WORKERS")]
     pub workers: Option<usize>,
 
-    /// Most database connections per pool.
+    /// Most database connections per pool (SQLite: a reader and a writer pool;
+    /// PostgreSQL: one for writes and most reads, one for reads of many rows).
     #[arg(long, env = "FERROFLOW_DB_MAX_CONNECTIONS", default_value_t = 10)]
     pub db_max_connections: u32,
 }
