@@ -303,11 +303,14 @@ enum RowOrder<'a> {
     Presorted(&'a str),
 }
 
+/// How long a request waits for a pooled connection before it fails.
+const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Pool options shared by both engines.
 fn pool_options(max_connections: u32) -> AnyPoolOptions {
     AnyPoolOptions::new()
         .max_connections(max_connections.max(1))
-        .acquire_timeout(std::time::Duration::from_secs(30))
+        .acquire_timeout(ACQUIRE_TIMEOUT)
 }
 
 /// Binds search-builder values onto a query.

@@ -7,8 +7,8 @@ use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{AnyPool, Connection, Executor, FromRow, Postgres};
 
-use super::pool_options;
 use super::search::Bind;
+use super::{pool_options, ACQUIRE_TIMEOUT};
 use crate::store::StoreResult;
 
 /// The PostgreSQL schema, embedded in the binary.
@@ -56,7 +56,7 @@ impl ReadPool {
         let options: PgConnectOptions = url.parse()?;
         let pool = PgPoolOptions::new()
             .max_connections(max_connections.max(1))
-            .acquire_timeout(Duration::from_secs(30))
+            .acquire_timeout(ACQUIRE_TIMEOUT)
             .after_connect(|conn, _| {
                 Box::pin(async move { conn.execute(SESSION_SETTINGS).await.map(drop) })
             })
