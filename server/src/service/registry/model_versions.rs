@@ -5,10 +5,10 @@ use ferroflow_protocol::messages::registry::*;
 use ferroflow_protocol::messages::Empty;
 use ferroflow_protocol::ModelVersionTag;
 
-use super::super::validation::{self, required_str};
-use super::super::{now_ms, page_token, search, TrackingService};
 use super::{search_page_limit, ModelsUri};
 use crate::error::MlflowError;
+use crate::service::validation::{self, required_str};
+use crate::service::{now_ms, page_token, search, TrackingService};
 use crate::store::registry::{NewModelVersion, RegistrySearch};
 
 impl TrackingService {

@@ -3,8 +3,8 @@
 
 use ferroflow_protocol::ModelVersion;
 
-use super::super::{validation, TrackingService};
 use crate::error::MlflowError;
+use crate::service::{validation, TrackingService};
 
 /// A parsed `models:/` URI (MLflow's `ParsedModelUri`).
 #[derive(Clone, Debug, PartialEq, Eq)]

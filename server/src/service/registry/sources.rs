@@ -2,9 +2,9 @@
 //! (`_validate_source_run`, `_validate_source_model`): a source must lie within the
 //! artifacts of the run or logged model it names, and never climb out of them.
 
-use super::super::TrackingService;
 use super::ModelsUri;
 use crate::error::MlflowError;
+use crate::service::TrackingService;
 
 /// MLflow's "source must identify its resource" error.
 fn invalid_source(source: &str, id_name: &str) -> MlflowError {

@@ -5,7 +5,7 @@
 //! deleting a model deletes everything under it, and prompts (models tagged
 //! `mlflow.prompt.is_prompt = 'true'`) are left out of searches unless asked for.
 //!
-//! Reads come back as one [`super::super::Dialect::json_rows`] aggregate row per table.
+//! Reads come back as one [`crate::store::sql::Dialect::json_rows`] aggregate row per table.
 //!
 //! Here the store's operations; `query` renders searches' filters and orders, `rows`
 //! reads versions and models back.

@@ -1,12 +1,12 @@
 //! The SQL of registry searches: MLflow's filter over registered models or versions as
 //! WHERE conditions, and its order with MLflow's tie-breakers.
 
-use super::super::search::{Bind, Builder};
-use super::super::Dialect;
 use crate::service::search::registry::{
     RegistryAttribute, RegistryClause, RegistryFilter, RegistryOrderBy, RegistryOrderKey,
 };
 use crate::service::search::StringOp;
+use crate::store::sql::search::{Bind, Builder};
+use crate::store::sql::Dialect;
 
 /// The tag that marks a registered model (or version) as a prompt.
 pub(super) const IS_PROMPT_TAG: &str = "mlflow.prompt.is_prompt";

@@ -9,10 +9,10 @@ use ferroflow_protocol::{
 };
 use sqlx::{Any, Executor};
 
-use super::super::search::{Bind, Builder};
-use super::super::{bind_all, fetch_json_rows, SqlStore};
 use super::query::text_column;
 use crate::store::registry::STAGE_DELETED_INTERNAL;
+use crate::store::sql::search::{Bind, Builder};
+use crate::store::sql::{bind_all, fetch_json_rows, SqlStore};
 use crate::store::{Entity, StoreError, StoreResult};
 
 /// `model_versions` columns in the order of [`VersionRow`].
